@@ -130,8 +130,10 @@ TapeScalar<S> Tape<S>::materialize(const TapeScalar<S>& x, const char* operation
   if (x.tape() != this) detail::throw_mixed_tapes(operation);
   check_generation(x.generation(), operation);
   if (next_index_ >= detail::no_index) detail::throw_tape_full(operation);
-  operands_.reserve_extra(1);
-  operands_.push_unchecked(x.index(), x.coefficient());
+  operands_.reserve_extra(TapeScalar<S>::capacity);
+  for (int k = 0; k < TapeScalar<S>::capacity; ++k)
+    if (x.term_index(k) != detail::no_index) operands_.push_unchecked(x.term_index(k), x.term_coefficient(k));
+  if (operands_.size() >= detail::Statement::accumulates) detail::throw_tape_full(operation);
   const auto lhs = static_cast<std::uint32_t>(next_index_++);
   statements_.push_back({lhs, static_cast<std::uint32_t>(operands_.size())});
   return TapeScalar<S>(x.value(), this, lhs, generation());
@@ -214,7 +216,9 @@ void Tape<S>::seed(const TapeScalar<S>& y, const S& cotangent) {
   if (y.tape() != this) detail::throw_mixed_tapes("Tape::seed");
   check_generation(y.generation(), "Tape::seed");
   ensure_adjoints();
-  detail::add_at(detail::view(adjoints_), y.index(), cotangent * y.coefficient());
+  for (int k = 0; k < TapeScalar<S>::capacity; ++k)
+    if (y.term_index(k) != detail::no_index)
+      detail::add_at(detail::view(adjoints_), y.term_index(k), cotangent * y.term_coefficient(k));
 }
 
 template <class S>
@@ -241,25 +245,21 @@ void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
   const detail::Statement* st = statements_.data();
   const std::uint32_t* idx = operands_.index();
   const S* partial = operands_.partial();
-  // A contribution to the statement processed next (typically the old value of an accumulator,
-  // f += ...) is carried in a register rather than stored and reloaded, so a chain of accumulations
-  // does not wait on memory at every step.
+  // The adjoint of an accumulating statement's old accumulator (f += ...) is carried in a register
+  // to the statement before it, so a chain of accumulations neither stores nor reloads it.
   S carry = S(0.0);
+  std::size_t last = end > 0 ? st[end - 1].end() : 0;
   for (std::size_t s = end; s-- > begin;) {
     const std::uint32_t lhs = st[s].lhs;
     const S a = detail::at(adj, lhs) + carry;
     detail::put(adj, lhs, S(0.0));
-    carry = S(0.0);
-    const std::uint32_t next = s > begin ? st[s - 1].lhs : detail::no_index;
-    const std::size_t first = s == 0 ? 0 : st[s - 1].end;
-    for (std::size_t k = first; k < st[s].end; ++k) {
-      if (idx[k] == next) {
-        carry += partial[k] * a;
-      } else {
-        detail::add_at(adj, idx[k], partial[k] * a);
-      }
-    }
+    const std::size_t first = s == 0 ? 0 : st[s - 1].end();
+    for (std::size_t k = first; k < last; ++k) detail::add_at(adj, idx[k], partial[k] * a);
+    carry = st[s].accumulates_previous() ? a : S(0.0);
+    last = first;
   }
+  // A vector node recorded between this range and the statement before it: hand the carry over.
+  if (begin > 0 && !detail::is_zero_scalar(carry)) detail::add_at(adj, st[begin - 1].lhs, carry);
 }
 
 template <class S>

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "frechet/ad/dual.hpp"
+#include "frechet/ad/inline.hpp"
 #include "frechet/core/dense_matrix.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/core/vector.hpp"
@@ -130,19 +131,19 @@ inline std::string shape_string(std::size_t rows, std::size_t cols) {
 }
 
 // ---- element access ---------------------------------------------------------------------------
-inline double at(std::span<const double> x, std::size_t i) { return x[i]; }
-inline double at(std::span<double> x, std::size_t i) { return x[i]; }
-inline void put(std::span<double> x, std::size_t i, double v) { x[i] = v; }
-inline void add_at(std::span<double> x, std::size_t i, double v) { x[i] += v; }
-template <class S> Dual<S> at(const DualCView<S>& x, std::size_t i) {
+FRECHET_AD_INLINE double at(std::span<const double> x, std::size_t i) { return x[i]; }
+FRECHET_AD_INLINE double at(std::span<double> x, std::size_t i) { return x[i]; }
+FRECHET_AD_INLINE void put(std::span<double> x, std::size_t i, double v) { x[i] = v; }
+FRECHET_AD_INLINE void add_at(std::span<double> x, std::size_t i, double v) { x[i] += v; }
+template <class S> FRECHET_AD_INLINE Dual<S> at(const DualCView<S>& x, std::size_t i) {
   return Dual<S>(at(x.value, i), x.tangent.empty() ? S(0.0) : at(x.tangent, i));
 }
-template <class S> Dual<S> at(const DualView<S>& x, std::size_t i) { return at(DualCView<S>(x), i); }
-template <class S> void put(const DualView<S>& x, std::size_t i, const Dual<S>& v) {
+template <class S> FRECHET_AD_INLINE Dual<S> at(const DualView<S>& x, std::size_t i) { return at(DualCView<S>(x), i); }
+template <class S> FRECHET_AD_INLINE void put(const DualView<S>& x, std::size_t i, const Dual<S>& v) {
   put(x.value, i, v.value());
   put(x.tangent, i, v.tangent());
 }
-template <class S> void add_at(const DualView<S>& x, std::size_t i, const Dual<S>& v) {
+template <class S> FRECHET_AD_INLINE void add_at(const DualView<S>& x, std::size_t i, const Dual<S>& v) {
   add_at(x.value, i, v.value());
   add_at(x.tangent, i, v.tangent());
 }

@@ -9,6 +9,8 @@
 #include <memory>
 #include <type_traits>
 
+#include "frechet/ad/inline.hpp"
+
 namespace frechet::detail {
 
 template <class T>
@@ -25,11 +27,11 @@ public:
   const T& operator[](std::size_t i) const noexcept { return data_[i]; }
 
   /// Makes room for `extra` more elements; push_unchecked may then be called that many times.
-  void reserve_extra(std::size_t extra) {
+  FRECHET_AD_INLINE void reserve_extra(std::size_t extra) {
     if (size_ + extra > capacity_) grow(size_ + extra);
   }
-  void push_unchecked(const T& v) noexcept { data_[size_++] = v; }
-  void push_back(const T& v) {
+  FRECHET_AD_INLINE void push_unchecked(const T& v) noexcept { data_[size_++] = v; }
+  FRECHET_AD_INLINE void push_back(const T& v) {
     reserve_extra(1);
     push_unchecked(v);
   }
@@ -62,10 +64,10 @@ public:
   const std::uint32_t* index() const noexcept { return index_.get(); }
   S* partial() noexcept { return partial_.get(); }
   const S* partial() const noexcept { return partial_.get(); }
-  void reserve_extra(std::size_t extra) {
+  FRECHET_AD_INLINE void reserve_extra(std::size_t extra) {
     if (size_ + extra > capacity_) grow(size_ + extra);
   }
-  void push_unchecked(std::uint32_t i, const S& p) noexcept {
+  FRECHET_AD_INLINE void push_unchecked(std::uint32_t i, const S& p) noexcept {
     index_[size_] = i;
     partial_[size_] = p;
     ++size_;
@@ -93,10 +95,16 @@ private:
   std::size_t capacity_ = 0;
 };
 
-/// One scalar statement: the assigned adjoint index and the end of its operand range.
+/// One scalar statement: the assigned adjoint index and the end of its operand range, whose top bit
+/// (`accumulates`) says that the statement also adds the variable assigned by the statement before
+/// it, with partial 1: the old value of an accumulator in `f += ...`, which the reverse pass then
+/// carries in a register instead of storing it as an operand.
 struct Statement {
+  static constexpr std::uint32_t accumulates = 1u << 31;
   std::uint32_t lhs;
-  std::uint32_t end;
+  std::uint32_t end_and_flag;
+  std::uint32_t end() const noexcept { return end_and_flag & ~accumulates; }
+  bool accumulates_previous() const noexcept { return (end_and_flag & accumulates) != 0; }
 };
 
 }  // namespace frechet::detail

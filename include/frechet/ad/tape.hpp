@@ -28,14 +28,9 @@
 #include "frechet/ad/arrays.hpp"
 #include "frechet/ad/buffer.hpp"
 #include "frechet/ad/dual.hpp"
+#include "frechet/ad/inline.hpp"
 #include "frechet/core/error.hpp"
 
-#if defined(__GNUC__)
-/// Forces inlining of the recording path, so that expression objects dissolve into registers.
-#define FRECHET_AD_INLINE [[gnu::always_inline]] inline
-#else
-#define FRECHET_AD_INLINE inline
-#endif
 
 namespace frechet {
 
@@ -158,20 +153,21 @@ public:
   FRECHET_AD_INLINE void check_generation(std::uint32_t generation, const char* operation) const {
     if (generation != static_cast<std::uint32_t>(generation_)) detail::throw_stale(operation, generation, this->generation());
   }
-  /// Records one statement for expression e and returns the assigned variable.
+  /// Evaluates expression e: a combination of at most TapeScalar::capacity variables, or else one
+  /// recorded statement and the variable it assigns.
   template <class E> FRECHET_AD_INLINE TapeScalar<S> record(const E& e);
-  /// Adds (index, partial) to the statement begun at `begin`, merging a repeated index; the
-  /// capacity must have been reserved.
-  FRECHET_AD_INLINE void add_operand(std::uint32_t index, const S& partial, std::size_t begin) {
-    const std::size_t n = operands_.size();
-    std::uint32_t* idx = operands_.index();
-    for (std::size_t k = begin; k < n; ++k) {
-      if (idx[k] == index) {
-        operands_.partial()[k] += partial;
-        return;
-      }
-    }
-    operands_.push_unchecked(index, partial);
+  /// Records f + e (or f - e) for f a variable of its own on this tape, as one statement: the
+  /// accumulator pattern `f += e`, with f's own term kept out of the merging of e's terms.
+  template <bool Subtract, class E>
+  FRECHET_AD_INLINE TapeScalar<S> record_accumulation(const TapeScalar<S>& f, const E& e);
+  /// Closes the statement whose operands were just pushed, with `flag` (0 or
+  /// detail::Statement::accumulates); returns its left-hand-side index.
+  FRECHET_AD_INLINE std::uint32_t push_statement(std::uint32_t flag) {
+    if (next_index_ == detail::no_index || operands_.size() >= detail::Statement::accumulates)
+      detail::throw_tape_full("TapeScalar expression");
+    const auto lhs = static_cast<std::uint32_t>(next_index_++);
+    statements_.push_back({lhs, static_cast<std::uint32_t>(operands_.size()) | flag});
+    return lhs;
   }
   /// Allocates `n` values in the arena and `n` adjoint indices; returns the slot.
   detail::Slot allocate(std::size_t rows, std::size_t cols, const char* operation);
@@ -223,17 +219,19 @@ private:
   std::vector<std::unique_ptr<detail::Node<S>>> nodes_;
 };
 
-/// A scalar variable of reverse mode: a value and, unless constant, c x_i for a variable x_i of a
-/// tape (adjoint index i, coefficient c). Cheap to copy (a copy is the same variable). Assigning an
-/// expression that depends on two or more variables records one statement (c = 1); one that depends
-/// on a single variable, such as `1.0 - x[i]` or `exp(x[i])`, records nothing and keeps the
-/// coefficient instead.
+/// A scalar of reverse mode: a value and, unless constant, a short linear combination
+/// c_0 x_{i_0} + c_1 x_{i_1} of at most `capacity` variables of a tape (adjoint indices i_k,
+/// coefficients c_k). Cheap to copy: a copy is the same combination. Assigning an expression that
+/// depends on at most `capacity` distinct variables, such as `1.0 - x[i]` or `x[i + 1] - x[i] * x[i]`,
+/// records nothing: the result keeps the partials (preaccumulation across statements). One that
+/// depends on more records one statement and is a variable of its own (c_0 = 1).
 template <class S = double>
 class TapeScalar {
 public:
   using value_type = S;
   using scalar_type = S;
-  static constexpr int capacity = 1;
+  /// Most variables a TapeScalar combines without a statement of its own.
+  static constexpr int capacity = 2;
 
   /// The constant 0.
   TapeScalar() = default;
@@ -243,7 +241,7 @@ public:
   explicit TapeScalar(const S& value)
     requires(!std::is_same_v<S, double>)
       : value_(value) {}
-  /// Evaluates an expression, recording one statement: `TapeScalar<> a = x * y + sin(z);`.
+  /// Evaluates an expression, recording at most one statement: `TapeScalar<> a = x * y + sin(z);`.
   template <TapeExpression E>
     requires(!std::is_same_v<std::remove_cvref_t<E>, TapeScalar>)
   FRECHET_AD_INLINE TapeScalar(const E& e) {  // NOLINT(google-explicit-constructor)
@@ -269,33 +267,45 @@ public:
   bool is_constant() const noexcept { return tape_ == nullptr; }
   /// The tape, or nullptr for a constant.
   Tape<S>* tape() const noexcept { return tape_; }
-  /// The adjoint index of the variable (meaningless for a constant).
-  std::uint32_t index() const noexcept { return index_; }
   /// The generation of the tape when the variable was recorded.
   std::uint32_t generation() const noexcept { return generation_; }
-  /// The coefficient c of this = c x_index (1 for a variable of its own).
-  const S& coefficient() const noexcept { return coefficient_; }
-  /// True when this is a variable of its own (coefficient exactly 1, tangent parts included).
-  bool is_variable() const noexcept { return detail::is_one(coefficient_); }
+  /// Number of variables combined (0 for a constant).
+  int term_count() const noexcept {
+    int n = 0;
+    for (int k = 0; k < capacity; ++k) n += index_[k] != detail::no_index ? 1 : 0;
+    return n;
+  }
+  /// Adjoint index of term k, or detail::no_index for an unused term.
+  std::uint32_t term_index(int k) const noexcept { return index_[k]; }
+  /// Coefficient of term k.
+  const S& term_coefficient(int k) const noexcept { return coefficient_[k]; }
+  /// True when this is a variable of its own: one term, coefficient exactly 1 (tangent parts included).
+  bool is_variable() const noexcept {
+    return index_[0] != detail::no_index && index_[1] == detail::no_index && detail::is_one(coefficient_[0]);
+  }
+  /// The adjoint index of a variable of its own (is_variable()).
+  std::uint32_t index() const noexcept { return index_[0]; }
 
   friend TapeScalar max(const TapeScalar& a, const TapeScalar& b) { return a.value_ > b.value_ ? a : b; }
   friend TapeScalar min(const TapeScalar& a, const TapeScalar& b) { return a.value_ < b.value_ ? a : b; }
 
-  /// A variable at adjoint `index` of `tape` (used by the tape and the rules, not by user code).
+  /// The variable at adjoint `index` of `tape` (used by the tape and the rules, not by user code).
   TapeScalar(const S& value, Tape<S>* tape, std::uint32_t index, std::uint32_t generation)
-      : value_(value), tape_(tape), index_(index), generation_(generation) {}
-  /// coefficient x_index with the given value (used by the tape, not by user code).
-  TapeScalar(const S& value, Tape<S>* tape, std::uint32_t index, std::uint32_t generation, const S& coefficient)
-      : value_(value), tape_(tape), index_(index), generation_(generation), coefficient_(coefficient) {}
+      : value_(value), tape_(tape), generation_(generation), index_{index, detail::no_index},
+        coefficient_{S(1.0), S(0.0)} {}
+  /// c0 x_i0 + c1 x_i1 with the given value; i1 may be detail::no_index (used by the tape).
+  TapeScalar(const S& value, Tape<S>* tape, std::uint32_t generation, std::uint32_t i0, const S& c0,
+             std::uint32_t i1, const S& c1)
+      : value_(value), tape_(tape), generation_(generation), index_{i0, i1}, coefficient_{c0, c1} {}
 
 private:
   template <class E> FRECHET_AD_INLINE static TapeScalar evaluate(const E& e);
 
   S value_{};
   Tape<S>* tape_ = nullptr;
-  std::uint32_t index_ = 0;
   std::uint32_t generation_ = 0;
-  S coefficient_ = S(1.0);
+  std::uint32_t index_[capacity] = {detail::no_index, detail::no_index};
+  S coefficient_[capacity] = {S(0.0), S(0.0)};
 };
 
 /// A vector variable of reverse mode: n consecutive adjoint indices and its value in the tape's arena.
@@ -415,14 +425,15 @@ FRECHET_AD_INLINE void merge_tape(Tape<S>*& tape, std::uint32_t& generation, Tap
 template <int At, class S, int N>
 FRECHET_AD_INLINE void append(LinearExpr<S, N>& out, const TapeScalar<S>& x, const S& m) {
   merge_tape(out.tape, out.generation, x.tape(), x.generation());
-  out.index[At] = x.tape() == nullptr ? no_index : x.index();
-  out.partial[At] = m * x.coefficient();
+  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+    ((out.index[At + K] = x.term_index(K), out.partial[At + K] = m * x.term_coefficient(K)), ...);
+  }(std::make_integer_sequence<int, TapeScalar<S>::capacity>{});
 }
 template <int At, class S, int N, int M>
 FRECHET_AD_INLINE void append(LinearExpr<S, N>& out, const LinearExpr<S, M>& e, const S& m) {
   merge_tape(out.tape, out.generation, e.tape, e.generation);
   // Unrolled with constant indices, so that the compiler can keep expressions in registers.
-  [&]<int... K>(std::integer_sequence<int, K...>) {
+  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
     ((out.index[At + K] = e.index[K], out.partial[At + K] = e.partial[K] * m), ...);
   }(std::make_integer_sequence<int, M>{});
 }
@@ -680,7 +691,7 @@ namespace detail {
 // Merges term K of t into the first earlier term with the same index (compile-time indices, so the
 // terms stay in registers).
 template <int K, class E> FRECHET_AD_INLINE void merge_repeated_term(E& t) {
-  [&]<int... J>(std::integer_sequence<int, J...>) {
+  [&]<int... J>(std::integer_sequence<int, J...>) FRECHET_AD_LAMBDA_INLINE {
     (void)((t.index[J] == t.index[K] ? (t.partial[J] += t.partial[K], t.index[K] = no_index, true) : false) || ...);
   }(std::make_integer_sequence<int, K>{});
 }
@@ -690,34 +701,70 @@ template <class S>
 template <class E>
 FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record(const E& e) {
   check_generation(e.generation, "TapeScalar expression");
+  constexpr int n = E::capacity;
+  constexpr int kept = TapeScalar<S>::capacity;
+  static_assert(kept == 2, "the compaction below is written for two terms");
   struct Terms {
-    std::uint32_t index[E::capacity];
-    S partial[E::capacity];
+    std::uint32_t index[n];
+    S partial[n];
   } t;
-  [&]<int... K>(std::integer_sequence<int, K...>) {
+  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
     ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);
     (detail::merge_repeated_term<K>(t), ...);
-  }(std::make_integer_sequence<int, E::capacity>{});
-  if constexpr (E::capacity <= 2) {
-    // A single variable needs no statement: the result is that variable times its partial. Only
-    // short expressions are tested (1 - x[i], x[i] * x[i]): longer ones rarely reduce to one variable.
+  }(std::make_integer_sequence<int, n>{});
+  if constexpr (n <= kept) {
+    // Fits as it is (merging leaves holes, which a TapeScalar allows): no statement.
+    return TapeScalar<S>(e.value(), this, generation(), t.index[0], t.partial[0],
+                         n > 1 ? t.index[n - 1] : detail::no_index, n > 1 ? t.partial[n - 1] : S(0.0));
+  } else {
+    // The first two distinct variables, and how many there are.
     int survivors = 0;
-    std::uint32_t only_index = 0;
-    S only_partial = S(0.0);
-    [&]<int... K>(std::integer_sequence<int, K...>) {
-      ((t.index[K] != detail::no_index ? (++survivors, only_index = t.index[K], only_partial = t.partial[K], 0) : 0),
+    std::uint32_t i0 = detail::no_index, i1 = detail::no_index;
+    S c0 = S(0.0), c1 = S(0.0);
+    [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+      ((t.index[K] != detail::no_index
+            ? (survivors == 0 ? (i0 = t.index[K], c0 = t.partial[K], 0)
+                              : (survivors == 1 ? (i1 = t.index[K], c1 = t.partial[K], 0) : 0),
+               ++survivors)
+            : 0),
        ...);
-    }(std::make_integer_sequence<int, E::capacity>{});
-    if (survivors == 1) return TapeScalar<S>(e.value(), this, only_index, generation(), only_partial);
+    }(std::make_integer_sequence<int, n>{});
+    if (survivors <= kept) return TapeScalar<S>(e.value(), this, generation(), i0, c0, i1, c1);
+    operands_.reserve_extra(static_cast<std::size_t>(n));
+    [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+      ((t.index[K] != detail::no_index ? operands_.push_unchecked(t.index[K], t.partial[K]) : void()), ...);
+    }(std::make_integer_sequence<int, n>{});
+    return TapeScalar<S>(e.value(), this, push_statement(0), generation());
   }
-  operands_.reserve_extra(static_cast<std::size_t>(E::capacity));
-  [&]<int... K>(std::integer_sequence<int, K...>) {
-    ((t.index[K] != detail::no_index ? operands_.push_unchecked(t.index[K], t.partial[K]) : void()), ...);
-  }(std::make_integer_sequence<int, E::capacity>{});
-  if (next_index_ == detail::no_index) detail::throw_tape_full("TapeScalar expression");
-  const auto lhs = static_cast<std::uint32_t>(next_index_++);
-  statements_.push_back({lhs, static_cast<std::uint32_t>(operands_.size())});
-  return TapeScalar<S>(e.value(), this, lhs, generation());
+}
+
+template <class S>
+template <bool Subtract, class E>
+FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record_accumulation(const TapeScalar<S>& f, const E& e) {
+  check_generation(f.generation(), "TapeScalar +=");
+  check_generation(e.generation, "TapeScalar +=");
+  constexpr int n = E::capacity;
+  struct Terms {
+    std::uint32_t index[n];
+    S partial[n];
+  } t;
+  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+    ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);
+    (detail::merge_repeated_term<K>(t), ...);
+  }(std::make_integer_sequence<int, n>{});
+  operands_.reserve_extra(static_cast<std::size_t>(n) + 1);
+  // The old value of the accumulator, when the previous statement assigned it (the usual case), is
+  // the statement's flag rather than an operand.
+  const std::size_t count = statements_.size();
+  const bool follows = count > 0 && statements_.data()[count - 1].lhs == f.index();
+  if (!follows) operands_.push_unchecked(f.index(), S(1.0));
+  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+    ((t.index[K] != detail::no_index ? operands_.push_unchecked(t.index[K], Subtract ? S(-t.partial[K]) : t.partial[K])
+                                     : void()),
+     ...);
+  }(std::make_integer_sequence<int, n>{});
+  const std::uint32_t lhs = push_statement(follows ? detail::Statement::accumulates : 0);
+  return TapeScalar<S>(Subtract ? S(f.value() - e.value()) : S(f.value() + e.value()), this, lhs, generation());
 }
 
 template <class E> FRECHET_AD_INLINE TapeScalar<detail::ExprScalar<E>> detail::to_scalar(const E& e) {
@@ -727,11 +774,21 @@ template <class E> FRECHET_AD_INLINE TapeScalar<detail::ExprScalar<E>> detail::t
 template <class S>
 template <class E>
 FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator+=(const E& e) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
+    return *this += detail::unary<S>(e, e.value(), S(1.0));
+  } else if constexpr (TapeExpression<E>) {
+    if (tape_ != nullptr && e.tape == tape_ && is_variable()) return *this = tape_->template record_accumulation<false>(*this, e);
+  }
   return *this = evaluate(*this + e);
 }
 template <class S>
 template <class E>
 FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator-=(const E& e) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
+    return *this -= detail::unary<S>(e, e.value(), S(1.0));
+  } else if constexpr (TapeExpression<E>) {
+    if (tape_ != nullptr && e.tape == tape_ && is_variable()) return *this = tape_->template record_accumulation<true>(*this, e);
+  }
   return *this = evaluate(*this - e);
 }
 template <class S>
@@ -748,8 +805,11 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator/=(const E& e) {
 template <class S>
 FRECHET_AD_INLINE TapeScalar<S> TapeVector<S>::operator[](std::size_t i) const {
   tape_->check_generation(generation_, "TapeVector::operator[]");
-  return TapeScalar<S>(tape_->value_at(slot_.offset + static_cast<std::uint32_t>(i)), tape_,
-                       slot_.index + static_cast<std::uint32_t>(i), generation_);
+  const std::uint32_t index = slot_.index + static_cast<std::uint32_t>(i);
+  // allocate() keeps every index below no_index; telling the compiler lets it fold the merging of
+  // expression terms against the unused term of a variable.
+  if (index == detail::no_index) __builtin_unreachable();
+  return TapeScalar<S>(tape_->value_at(slot_.offset + static_cast<std::uint32_t>(i)), tape_, index, generation_);
 }
 
 template <class S>
