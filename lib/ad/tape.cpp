@@ -20,6 +20,11 @@ void throw_tape_full(const char* operation) {
   throw ArgumentError(std::string(operation) + ": the tape has used all 2^32 - 1 adjoint indices");
 }
 
+void throw_statement_buffer_full(std::size_t needed) {
+  throw ArgumentError("TapeScalar expression: the tape would hold " + std::to_string(needed) +
+                      " statement operands, more than its limit of 2^31 - 1");
+}
+
 namespace {
 
 template <class S> std::size_t vector_bytes(const VectorOf<S>& v) {
@@ -130,13 +135,10 @@ TapeScalar<S> Tape<S>::materialize(const TapeScalar<S>& x, const char* operation
   if (x.tape() != this) detail::throw_mixed_tapes(operation);
   check_generation(x.generation(), operation);
   if (next_index_ >= detail::no_index) detail::throw_tape_full(operation);
-  operands_.reserve_extra(TapeScalar<S>::capacity);
+  statements_.reserve(TapeScalar<S>::capacity);
   for (int k = 0; k < TapeScalar<S>::capacity; ++k)
-    if (x.term_index(k) != detail::no_index) operands_.push_unchecked(x.term_index(k), x.term_coefficient(k));
-  if (operands_.size() >= detail::Statement::accumulates) detail::throw_tape_full(operation);
-  const auto lhs = static_cast<std::uint32_t>(next_index_++);
-  statements_.push_back({lhs, static_cast<std::uint32_t>(operands_.size())});
-  return TapeScalar<S>(x.value(), this, lhs, generation());
+    if (x.term_index(k) != detail::no_index) statements_.push_operand(x.term_index(k), x.term_coefficient(k));
+  return TapeScalar<S>(x.value(), this, push_statement(0), generation());
 }
 
 template <class S>
@@ -158,7 +160,7 @@ detail::View<S> Tape<S>::adjoint_view(const detail::Slot& s) {
 
 template <class S>
 void Tape<S>::push_node(std::unique_ptr<detail::Node<S>> node) {
-  node->statement_position = statements_.size();
+  node->statement_position = statements_.statement_count();
   nodes_.push_back(std::move(node));
 }
 
@@ -242,9 +244,9 @@ void Tape<S>::seed(const TapeMatrix<S>& y, detail::CView<S> cotangent) {
 template <class S>
 void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
   auto adj = detail::view(adjoints_);
-  const detail::Statement* st = statements_.data();
-  const std::uint32_t* idx = operands_.index();
-  const S* partial = operands_.partial();
+  const detail::Statement* st = statements_.statements();
+  const std::uint32_t* idx = statements_.index();
+  const S* partial = statements_.partial();
   // The adjoint of an accumulating statement's old accumulator (f += ...) is carried in a register
   // to the statement before it, so a chain of accumulations neither stores nor reloads it.
   S carry = S(0.0);
@@ -266,7 +268,7 @@ template <class S>
 void Tape<S>::backward() {
   ensure_adjoints();
   adjoints_dirty_ = true;
-  std::size_t end = statements_.size();
+  std::size_t end = statements_.statement_count();
   for (std::size_t k = nodes_.size(); k-- > 0;) {
     detail::Node<S>& node = *nodes_[k];
     run_statements(node.statement_position, end);
@@ -342,7 +344,6 @@ void Tape<S>::clear() {
   ++generation_;
   next_index_ = 0;
   statements_.clear();
-  operands_.clear();
   values_used_ = 0;
   constants_used_ = 0;
   inputs_.clear();
@@ -351,7 +352,7 @@ void Tape<S>::clear() {
 
 template <class S>
 std::size_t Tape<S>::memory_bytes() const {
-  std::size_t bytes = statements_.bytes() + operands_.bytes() +
+  std::size_t bytes = statements_.bytes() +
                       detail::vector_bytes<S>(values_) + constants_.capacity() * sizeof(double) +
                       detail::vector_bytes<S>(adjoints_) + inputs_.capacity() * sizeof(inputs_[0]) +
                       nodes_.capacity() * sizeof(nodes_[0]);

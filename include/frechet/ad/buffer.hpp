@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// A growable array of trivially copyable values whose clear() keeps the capacity, so that a tape
+/// The scalar statements of a tape: growable arrays whose clear() keeps the capacity, so that a tape
 /// recorded again and again allocates nothing after its first recording. Internal to the tape.
 
 #include <cstddef>
@@ -13,88 +13,6 @@
 
 namespace frechet::detail {
 
-template <class T>
-class Buffer {
-  static_assert(std::is_trivially_copyable_v<T>);
-
-public:
-  std::size_t size() const noexcept { return size_; }
-  std::size_t capacity() const noexcept { return capacity_; }
-  std::size_t bytes() const noexcept { return capacity_ * sizeof(T); }
-  T* data() noexcept { return data_.get(); }
-  const T* data() const noexcept { return data_.get(); }
-  T& operator[](std::size_t i) noexcept { return data_[i]; }
-  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
-
-  /// Makes room for `extra` more elements; push_unchecked may then be called that many times.
-  FRECHET_AD_INLINE void reserve_extra(std::size_t extra) {
-    if (size_ + extra > capacity_) grow(size_ + extra);
-  }
-  FRECHET_AD_INLINE void push_unchecked(const T& v) noexcept { data_[size_++] = v; }
-  FRECHET_AD_INLINE void push_back(const T& v) {
-    reserve_extra(1);
-    push_unchecked(v);
-  }
-  void set_size(std::size_t n) noexcept { size_ = n; }
-  void clear() noexcept { size_ = 0; }
-
-private:
-  [[gnu::noinline]] void grow(std::size_t needed) {
-    std::size_t cap = capacity_ == 0 ? 1024 : capacity_;
-    while (cap < needed) cap *= 2;
-    auto fresh = std::make_unique_for_overwrite<T[]>(cap);
-    if (size_ > 0) std::memcpy(static_cast<void*>(fresh.get()), data_.get(), size_ * sizeof(T));
-    data_ = std::move(fresh);
-    capacity_ = cap;
-  }
-
-  std::unique_ptr<T[]> data_;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
-};
-
-/// The (index, partial) entries of scalar statements: two arrays sharing one size and capacity, so a
-/// statement checks the capacity once.
-template <class S>
-class OperandBuffer {
-public:
-  std::size_t size() const noexcept { return size_; }
-  std::size_t bytes() const noexcept { return capacity_ * (sizeof(std::uint32_t) + sizeof(S)); }
-  std::uint32_t* index() noexcept { return index_.get(); }
-  const std::uint32_t* index() const noexcept { return index_.get(); }
-  S* partial() noexcept { return partial_.get(); }
-  const S* partial() const noexcept { return partial_.get(); }
-  FRECHET_AD_INLINE void reserve_extra(std::size_t extra) {
-    if (size_ + extra > capacity_) grow(size_ + extra);
-  }
-  FRECHET_AD_INLINE void push_unchecked(std::uint32_t i, const S& p) noexcept {
-    index_[size_] = i;
-    partial_[size_] = p;
-    ++size_;
-  }
-  void clear() noexcept { size_ = 0; }
-
-private:
-  [[gnu::noinline]] void grow(std::size_t needed) {
-    std::size_t cap = capacity_ == 0 ? 4096 : capacity_;
-    while (cap < needed) cap *= 2;
-    auto idx = std::make_unique_for_overwrite<std::uint32_t[]>(cap);
-    auto par = std::make_unique_for_overwrite<S[]>(cap);
-    if (size_ > 0) {
-      std::memcpy(static_cast<void*>(idx.get()), index_.get(), size_ * sizeof(std::uint32_t));
-      std::memcpy(static_cast<void*>(par.get()), partial_.get(), size_ * sizeof(S));
-    }
-    index_ = std::move(idx);
-    partial_ = std::move(par);
-    capacity_ = cap;
-  }
-
-  std::unique_ptr<std::uint32_t[]> index_;
-  std::unique_ptr<S[]> partial_;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
-};
-
 /// One scalar statement: the assigned adjoint index and the end of its operand range, whose top bit
 /// (`accumulates`) says that the statement also adds the variable assigned by the statement before
 /// it, with partial 1: the old value of an accumulator in `f += ...`, which the reverse pass then
@@ -106,5 +24,79 @@ struct Statement {
   std::uint32_t end() const noexcept { return end_and_flag & ~accumulates; }
   bool accumulates_previous() const noexcept { return (end_and_flag & accumulates) != 0; }
 };
+
+/// The scalar statements of a tape and their (index, partial) operands, in three arrays sharing one
+/// capacity. Every statement has at least one operand, so there are never more statements than
+/// operands, and recording a statement checks the capacity once.
+template <class S>
+class StatementBuffer {
+public:
+  /// Most operands: the top bit of Statement::end_and_flag is the flag.
+  static constexpr std::size_t max_operands = Statement::accumulates - 1;
+
+  std::size_t statement_count() const noexcept { return statements_; }
+  std::size_t operand_count() const noexcept { return operands_; }
+  std::size_t bytes() const noexcept { return capacity_ * (sizeof(Statement) + sizeof(std::uint32_t) + sizeof(S)); }
+  const Statement* statements() const noexcept { return statement_.get(); }
+  const std::uint32_t* index() const noexcept { return index_.get(); }
+  const S* partial() const noexcept { return partial_.get(); }
+  /// The left-hand side of the last statement, or `none` when there is none.
+  std::uint32_t last_lhs() const noexcept { return last_lhs_; }
+
+  /// Makes room for one statement of at most `operands` operands (at least 1). Throws
+  /// frechet::ArgumentError past max_operands.
+  FRECHET_AD_INLINE void reserve(std::size_t operands) {
+    if (operands_ + operands > capacity_) grow(operands_ + operands);
+  }
+  FRECHET_AD_INLINE void push_operand(std::uint32_t i, const S& p) noexcept {
+    index_[operands_] = i;
+    partial_[operands_] = p;
+    ++operands_;
+  }
+  /// Closes the statement whose operands were pushed since the last one.
+  FRECHET_AD_INLINE void close(std::uint32_t lhs, std::uint32_t flag) noexcept {
+    statement_[statements_++] = Statement{lhs, static_cast<std::uint32_t>(operands_) | flag};
+    last_lhs_ = lhs;
+  }
+  void clear() noexcept {
+    statements_ = 0;
+    operands_ = 0;
+    last_lhs_ = none;
+  }
+  static constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+private:
+  [[gnu::noinline]] void grow(std::size_t needed);
+
+  std::unique_ptr<Statement[]> statement_;
+  std::unique_ptr<std::uint32_t[]> index_;
+  std::unique_ptr<S[]> partial_;
+  std::size_t statements_ = 0;
+  std::size_t operands_ = 0;
+  std::size_t capacity_ = 0;
+  std::uint32_t last_lhs_ = none;
+};
+
+[[noreturn]] void throw_statement_buffer_full(std::size_t needed);
+
+template <class S>
+void StatementBuffer<S>::grow(std::size_t needed) {
+  if (needed > max_operands) throw_statement_buffer_full(needed);
+  std::size_t cap = capacity_ == 0 ? 4096 : capacity_;
+  while (cap < needed) cap *= 2;
+  if (cap > max_operands) cap = max_operands;
+  auto st = std::make_unique_for_overwrite<Statement[]>(cap);
+  auto idx = std::make_unique_for_overwrite<std::uint32_t[]>(cap);
+  auto par = std::make_unique_for_overwrite<S[]>(cap);
+  if (statements_ > 0) std::memcpy(static_cast<void*>(st.get()), statement_.get(), statements_ * sizeof(Statement));
+  if (operands_ > 0) {
+    std::memcpy(static_cast<void*>(idx.get()), index_.get(), operands_ * sizeof(std::uint32_t));
+    std::memcpy(static_cast<void*>(par.get()), partial_.get(), operands_ * sizeof(S));
+  }
+  statement_ = std::move(st);
+  index_ = std::move(idx);
+  partial_ = std::move(par);
+  capacity_ = cap;
+}
 
 }  // namespace frechet::detail

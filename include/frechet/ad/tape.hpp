@@ -140,9 +140,9 @@ public:
   /// Incremented by every clear(); variables carry the generation they were recorded in.
   std::uint32_t generation() const noexcept { return static_cast<std::uint32_t>(generation_); }
   /// Number of scalar statements recorded.
-  std::size_t statement_count() const noexcept { return statements_.size(); }
+  std::size_t statement_count() const noexcept { return statements_.statement_count(); }
   /// Number of (index, partial) entries of the scalar statements.
-  std::size_t operand_count() const noexcept { return operands_.size(); }
+  std::size_t operand_count() const noexcept { return statements_.operand_count(); }
   /// Number of vector nodes recorded.
   std::size_t node_count() const noexcept { return nodes_.size(); }
   /// Number of adjoint slots (scalars plus vector entries) in use.
@@ -156,17 +156,16 @@ public:
   /// Evaluates expression e: a combination of at most TapeScalar::capacity variables, or else one
   /// recorded statement and the variable it assigns.
   template <class E> FRECHET_AD_INLINE TapeScalar<S> record(const E& e);
-  /// Records f + e (or f - e) for f a variable of its own on this tape, as one statement: the
-  /// accumulator pattern `f += e`, with f's own term kept out of the merging of e's terms.
+  /// Records f + e (or f - e) for f and e on this tape as one statement: the accumulator pattern
+  /// `f += e`, with f's terms kept out of the merging of e's terms (the compiler cannot see them).
   template <bool Subtract, class E>
   FRECHET_AD_INLINE TapeScalar<S> record_accumulation(const TapeScalar<S>& f, const E& e);
   /// Closes the statement whose operands were just pushed, with `flag` (0 or
   /// detail::Statement::accumulates); returns its left-hand-side index.
   FRECHET_AD_INLINE std::uint32_t push_statement(std::uint32_t flag) {
-    if (next_index_ == detail::no_index || operands_.size() >= detail::Statement::accumulates)
-      detail::throw_tape_full("TapeScalar expression");
+    if (next_index_ == detail::no_index) detail::throw_tape_full("TapeScalar expression");
     const auto lhs = static_cast<std::uint32_t>(next_index_++);
-    statements_.push_back({lhs, static_cast<std::uint32_t>(operands_.size()) | flag});
+    statements_.close(lhs, flag);
     return lhs;
   }
   /// Allocates `n` values in the arena and `n` adjoint indices; returns the slot.
@@ -197,9 +196,8 @@ private:
   // 64-bit so that the compiler knows the 32-bit index stores of recording cannot change them.
   std::uint64_t generation_ = 0;
   std::uint64_t next_index_ = 0;
-  // Scalar statements: lhs index and the end of its operand range.
-  detail::Buffer<detail::Statement> statements_;
-  detail::OperandBuffer<S> operands_;
+  // Scalar statements and their operands.
+  detail::StatementBuffer<S> statements_;
   // Values of vector variables (level S) and of constants (doubles); sizes in use are tracked apart
   // from the vectors so that clear() keeps the storage.
   VectorOf<S> values_;
@@ -730,9 +728,9 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record(const E& e) {
        ...);
     }(std::make_integer_sequence<int, n>{});
     if (survivors <= kept) return TapeScalar<S>(e.value(), this, generation(), i0, c0, i1, c1);
-    operands_.reserve_extra(static_cast<std::size_t>(n));
+    statements_.reserve(static_cast<std::size_t>(n));
     [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-      ((t.index[K] != detail::no_index ? operands_.push_unchecked(t.index[K], t.partial[K]) : void()), ...);
+      ((t.index[K] != detail::no_index ? statements_.push_operand(t.index[K], t.partial[K]) : void()), ...);
     }(std::make_integer_sequence<int, n>{});
     return TapeScalar<S>(e.value(), this, push_statement(0), generation());
   }
@@ -752,14 +750,19 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record_accumulation(const TapeScalar<S>
     ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);
     (detail::merge_repeated_term<K>(t), ...);
   }(std::make_integer_sequence<int, n>{});
-  operands_.reserve_extra(static_cast<std::size_t>(n) + 1);
+  statements_.reserve(static_cast<std::size_t>(n) + TapeScalar<S>::capacity);
   // The old value of the accumulator, when the previous statement assigned it (the usual case), is
-  // the statement's flag rather than an operand.
-  const std::size_t count = statements_.size();
-  const bool follows = count > 0 && statements_.data()[count - 1].lhs == f.index();
-  if (!follows) operands_.push_unchecked(f.index(), S(1.0));
+  // the statement's flag rather than an operand; otherwise its terms are operands.
+  const bool follows = f.term_index(0) == statements_.last_lhs() && f.term_index(1) == detail::no_index &&
+                       detail::is_one(f.term_coefficient(0));
+  if (!follows) {
+    [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+      ((f.term_index(K) != detail::no_index ? statements_.push_operand(f.term_index(K), f.term_coefficient(K)) : void()),
+       ...);
+    }(std::make_integer_sequence<int, TapeScalar<S>::capacity>{});
+  }
   [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-    ((t.index[K] != detail::no_index ? operands_.push_unchecked(t.index[K], Subtract ? S(-t.partial[K]) : t.partial[K])
+    ((t.index[K] != detail::no_index ? statements_.push_operand(t.index[K], Subtract ? S(-t.partial[K]) : t.partial[K])
                                      : void()),
      ...);
   }(std::make_integer_sequence<int, n>{});
@@ -777,7 +780,7 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator+=(const E& e) {
   if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
     return *this += detail::unary<S>(e, e.value(), S(1.0));
   } else if constexpr (TapeExpression<E>) {
-    if (tape_ != nullptr && e.tape == tape_ && is_variable()) return *this = tape_->template record_accumulation<false>(*this, e);
+    if (tape_ != nullptr && e.tape == tape_) return *this = tape_->template record_accumulation<false>(*this, e);
   }
   return *this = evaluate(*this + e);
 }
@@ -787,7 +790,7 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator-=(const E& e) {
   if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
     return *this -= detail::unary<S>(e, e.value(), S(1.0));
   } else if constexpr (TapeExpression<E>) {
-    if (tape_ != nullptr && e.tape == tape_ && is_variable()) return *this = tape_->template record_accumulation<true>(*this, e);
+    if (tape_ != nullptr && e.tape == tape_) return *this = tape_->template record_accumulation<true>(*this, e);
   }
   return *this = evaluate(*this - e);
 }
