@@ -253,8 +253,11 @@ void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
   std::size_t last = end > 0 ? st[end - 1].end() : 0;
   for (std::size_t s = end; s-- > begin;) {
     const std::uint32_t lhs = st[s].lhs;
-    const S a = detail::at(adj, lhs) + carry;
-    detail::put(adj, lhs, S(0.0));
+    const S own = detail::at(adj, lhs);
+    const S a = own + carry;
+    // Most left-hand sides are read only by the next statement (through the carry) and hold zero:
+    // leaving those lines clean saves writing them back.
+    if (!detail::is_zero_scalar(own)) detail::put(adj, lhs, S(0.0));
     const std::size_t first = s == 0 ? 0 : st[s - 1].end();
     for (std::size_t k = first; k < last; ++k) detail::add_at(adj, idx[k], partial[k] * a);
     carry = st[s].accumulates_previous() ? a : S(0.0);
@@ -310,9 +313,7 @@ void Tape<S>::take_adjoint(const TapeVector<S>& x, VectorOf<S>& out) {
     detail::fill_zero(detail::view(out));
     return;
   }
-  const detail::View<S> range = detail::sub(detail::view(adjoints_), x.slot().index, x.size());
-  detail::copy(detail::CView<S>(range), detail::view(out));
-  detail::fill_zero(range);
+  detail::move_out(detail::sub(detail::view(adjoints_), x.slot().index, x.size()), detail::view(out));
   // Its own input range is clean again; any other range still is what it was.
   bool any_dirty = false;
   for (InputRange& r : inputs_) {

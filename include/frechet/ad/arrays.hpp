@@ -205,6 +205,17 @@ template <class S> void fill_zero(const DualView<S>& x) {
 }
 /// y = x
 inline void copy(std::span<const double> x, std::span<double> y) { std::copy(x.begin(), x.end(), y.begin()); }
+/// y = x, then x = 0, in one pass over x.
+inline void move_out(std::span<double> x, std::span<double> y) {
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    y[i] = x[i];
+    x[i] = 0.0;
+  }
+}
+template <class S> void move_out(const DualView<S>& x, const DualView<S>& y) {
+  move_out(x.value, y.value);
+  move_out(x.tangent, y.tangent);
+}
 template <class S> void copy(const DualCView<S>& x, const DualView<S>& y) {
   copy(x.value, y.value);
   if (x.tangent.empty()) {

@@ -11,6 +11,7 @@
 #include <ostream>
 #include <type_traits>
 
+#include "frechet/ad/inline.hpp"
 #include "frechet/ad/scalar_rules.hpp"
 
 namespace frechet {
@@ -55,40 +56,40 @@ public:
   constexpr T& tangent() noexcept { return tangent_; }
 
   // --- arithmetic -------------------------------------------------------------------------------
-  friend constexpr Dual operator+(const Dual& a) { return a; }
-  friend constexpr Dual operator-(const Dual& a) { return Dual(-a.value_, -a.tangent_); }
-  friend constexpr Dual operator+(const Dual& a, const Dual& b) {
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator+(const Dual& a) { return a; }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator-(const Dual& a) { return Dual(-a.value_, -a.tangent_); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator+(const Dual& a, const Dual& b) {
     return Dual(a.value_ + b.value_, a.tangent_ + b.tangent_);
   }
-  friend constexpr Dual operator+(const Dual& a, double b) { return Dual(a.value_ + b, a.tangent_); }
-  friend constexpr Dual operator+(double a, const Dual& b) { return Dual(a + b.value_, b.tangent_); }
-  friend constexpr Dual operator-(const Dual& a, const Dual& b) {
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator+(const Dual& a, double b) { return Dual(a.value_ + b, a.tangent_); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator+(double a, const Dual& b) { return Dual(a + b.value_, b.tangent_); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator-(const Dual& a, const Dual& b) {
     return Dual(a.value_ - b.value_, a.tangent_ - b.tangent_);
   }
-  friend constexpr Dual operator-(const Dual& a, double b) { return Dual(a.value_ - b, a.tangent_); }
-  friend constexpr Dual operator-(double a, const Dual& b) { return Dual(a - b.value_, -b.tangent_); }
-  friend constexpr Dual operator*(const Dual& a, const Dual& b) {
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator-(const Dual& a, double b) { return Dual(a.value_ - b, a.tangent_); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator-(double a, const Dual& b) { return Dual(a - b.value_, -b.tangent_); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator*(const Dual& a, const Dual& b) {
     return Dual(a.value_ * b.value_, a.tangent_ * b.value_ + a.value_ * b.tangent_);
   }
-  friend constexpr Dual operator*(const Dual& a, double b) { return Dual(a.value_ * b, a.tangent_ * b); }
-  friend constexpr Dual operator*(double a, const Dual& b) { return Dual(a * b.value_, a * b.tangent_); }
-  friend constexpr Dual operator/(const Dual& a, const Dual& b) {
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator*(const Dual& a, double b) { return Dual(a.value_ * b, a.tangent_ * b); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator*(double a, const Dual& b) { return Dual(a * b.value_, a * b.tangent_); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator/(const Dual& a, const Dual& b) {
     const T q = a.value_ / b.value_;
     return Dual(q, (a.tangent_ - q * b.tangent_) / b.value_);
   }
-  friend constexpr Dual operator/(const Dual& a, double b) { return Dual(a.value_ / b, a.tangent_ / b); }
-  friend constexpr Dual operator/(double a, const Dual& b) {
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator/(const Dual& a, double b) { return Dual(a.value_ / b, a.tangent_ / b); }
+  FRECHET_AD_ALWAYS_INLINE friend constexpr Dual operator/(double a, const Dual& b) {
     const T q = a / b.value_;
     return Dual(q, -(q * b.tangent_) / b.value_);
   }
-  constexpr Dual& operator+=(const Dual& b) { return *this = *this + b; }
-  constexpr Dual& operator-=(const Dual& b) { return *this = *this - b; }
-  constexpr Dual& operator*=(const Dual& b) { return *this = *this * b; }
-  constexpr Dual& operator/=(const Dual& b) { return *this = *this / b; }
-  constexpr Dual& operator+=(double b) { return *this = *this + b; }
-  constexpr Dual& operator-=(double b) { return *this = *this - b; }
-  constexpr Dual& operator*=(double b) { return *this = *this * b; }
-  constexpr Dual& operator/=(double b) { return *this = *this / b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator+=(const Dual& b) { return *this = *this + b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator-=(const Dual& b) { return *this = *this - b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator*=(const Dual& b) { return *this = *this * b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator/=(const Dual& b) { return *this = *this / b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator+=(double b) { return *this = *this + b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator-=(double b) { return *this = *this - b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator*=(double b) { return *this = *this * b; }
+  FRECHET_AD_ALWAYS_INLINE constexpr Dual& operator/=(double b) { return *this = *this / b; }
 
   // --- comparisons: on the value ------------------------------------------------------------------
   friend constexpr bool operator==(const Dual& a, const Dual& b) { return a.value_ == b.value_; }

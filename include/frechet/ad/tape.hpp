@@ -386,9 +386,10 @@ struct LinearExpression {
 
   LinearExpression() = default;
   /// value with d value / d a = da (constructed in place: no copy of a large aggregate).
-  template <class A> LinearExpression(S value, const A& a, const S& da);
+  template <class A, class MA> LinearExpression(S value, const A& a, const MA& da);
   /// value with partials da, db with respect to a and b.
-  template <class A, class B> LinearExpression(S value, const A& a, const S& da, const B& b, const S& db);
+  template <class A, class MA, class B, class MB>
+  LinearExpression(S value, const A& a, const MA& da, const B& b, const MB& db);
 };
 
 
@@ -420,33 +421,47 @@ FRECHET_AD_INLINE void merge_tape(Tape<S>*& tape, std::uint32_t& generation, Tap
 }
 
 // Writes the terms of an operand, times m, from position `at` on (positions are compile-time).
-template <int At, class S, int N>
-FRECHET_AD_INLINE void append(LinearExpr<S, N>& out, const TapeScalar<S>& x, const S& m) {
+// A partial derivative that is exactly +1 or -1 (sums, differences, negation): the partials of the
+// operand are copied or negated, not multiplied. For dual numbers this is not a detail: 1 * p is
+// not foldable for them (0 * inf is NaN), and sums are the most common operation.
+struct PlusOne {};
+struct MinusOne {};
+template <class S> FRECHET_AD_INLINE S scale(const S& p, PlusOne) { return p; }
+template <class S> FRECHET_AD_INLINE S scale(const S& p, MinusOne) { return -p; }
+template <class S> FRECHET_AD_INLINE S scale(const S& p, const S& m) { return p * m; }
+template <class S> FRECHET_AD_INLINE S scale(const S& p, double m)
+  requires(!std::is_same_v<S, double>)
+{
+  return p * m;
+}
+
+template <int At, class S, int N, class Scale>
+FRECHET_AD_INLINE void append(LinearExpr<S, N>& out, const TapeScalar<S>& x, const Scale& m) {
   merge_tape(out.tape, out.generation, x.tape(), x.generation());
   [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-    ((out.index[At + K] = x.term_index(K), out.partial[At + K] = m * x.term_coefficient(K)), ...);
+    ((out.index[At + K] = x.term_index(K), out.partial[At + K] = scale(x.term_coefficient(K), m)), ...);
   }(std::make_integer_sequence<int, TapeScalar<S>::capacity>{});
 }
-template <int At, class S, int N, int M>
-FRECHET_AD_INLINE void append(LinearExpr<S, N>& out, const LinearExpr<S, M>& e, const S& m) {
+template <int At, class S, int N, int M, class Scale>
+FRECHET_AD_INLINE void append(LinearExpr<S, N>& out, const LinearExpr<S, M>& e, const Scale& m) {
   merge_tape(out.tape, out.generation, e.tape, e.generation);
   // Unrolled with constant indices, so that the compiler can keep expressions in registers.
   [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-    ((out.index[At + K] = e.index[K], out.partial[At + K] = e.partial[K] * m), ...);
+    ((out.index[At + K] = e.index[K], out.partial[At + K] = scale(e.partial[K], m)), ...);
   }(std::make_integer_sequence<int, M>{});
 }
 
 /// v with d v / d a = da.
-template <class S, class A>
-FRECHET_AD_INLINE LinearExpr<S, terms_of<A>> unary(const A& a, S v, S da) {
+template <class S, class A, class Scale = S>
+FRECHET_AD_INLINE LinearExpr<S, terms_of<A>> unary(const A& a, S v, Scale da) {
   return LinearExpr<S, terms_of<A>>(std::move(v), a, da);
 }
 
 template <class E> FRECHET_AD_INLINE TapeScalar<ExprScalar<E>> to_scalar(const E& e);
 
 /// v with d v / d a = da and d v / d b = db; too long a combination records its longer operand first.
-template <class S, class A, class B>
-FRECHET_AD_INLINE auto binary(const A& a, const B& b, S v, S da, S db) {
+template <class S, class A, class B, class MA = S, class MB = S>
+FRECHET_AD_INLINE auto binary(const A& a, const B& b, S v, MA da, MB db) {
   constexpr int na = terms_of<A>, nb = terms_of<B>;
   if constexpr (na + nb > max_expression_terms && na >= nb && na > 1) {
     return binary<S>(to_scalar(a), b, std::move(v), std::move(da), std::move(db));
@@ -460,13 +475,13 @@ FRECHET_AD_INLINE auto binary(const A& a, const B& b, S v, S da, S db) {
 }  // namespace detail
 
 template <class S, int N>
-template <class A>
-FRECHET_AD_INLINE LinearExpression<S, N>::LinearExpression(S value, const A& a, const S& da) : v(std::move(value)) {
+template <class A, class MA>
+FRECHET_AD_INLINE LinearExpression<S, N>::LinearExpression(S value, const A& a, const MA& da) : v(std::move(value)) {
   detail::append<0>(*this, a, da);
 }
 template <class S, int N>
-template <class A, class B>
-FRECHET_AD_INLINE LinearExpression<S, N>::LinearExpression(S value, const A& a, const S& da, const B& b, const S& db)
+template <class A, class MA, class B, class MB>
+FRECHET_AD_INLINE LinearExpression<S, N>::LinearExpression(S value, const A& a, const MA& da, const B& b, const MB& db)
     : v(std::move(value)) {
   detail::append<0>(*this, a, da);
   detail::append<detail::terms_of<A>>(*this, b, db);
@@ -482,13 +497,13 @@ template <TapeExpression A, TapeExpression B>
   requires std::is_same_v<detail::ExprScalar<A>, detail::ExprScalar<B>>
 FRECHET_AD_INLINE auto operator+(const A& a, const B& b) {
   using S = detail::ExprScalar<A>;
-  return detail::binary<S>(a, b, a.value() + b.value(), S(1.0), S(1.0));
+  return detail::binary<S>(a, b, a.value() + b.value(), detail::PlusOne{}, detail::PlusOne{});
 }
 template <TapeExpression A, TapeExpression B>
   requires std::is_same_v<detail::ExprScalar<A>, detail::ExprScalar<B>>
 FRECHET_AD_INLINE auto operator-(const A& a, const B& b) {
   using S = detail::ExprScalar<A>;
-  return detail::binary<S>(a, b, a.value() - b.value(), S(1.0), S(-1.0));
+  return detail::binary<S>(a, b, a.value() - b.value(), detail::PlusOne{}, detail::MinusOne{});
 }
 template <TapeExpression A, TapeExpression B>
   requires std::is_same_v<detail::ExprScalar<A>, detail::ExprScalar<B>>
@@ -507,35 +522,35 @@ FRECHET_AD_INLINE auto operator/(const A& a, const B& b) {
 template <TapeExpression A> FRECHET_AD_INLINE auto operator+(const A& a) { return a; }
 template <TapeExpression A> FRECHET_AD_INLINE auto operator-(const A& a) {
   using S = detail::ExprScalar<A>;
-  return detail::unary<S>(a, -a.value(), S(-1.0));
+  return detail::unary<S>(a, -a.value(), detail::MinusOne{});
 }
 template <TapeExpression A> FRECHET_AD_INLINE auto operator+(const A& a, double b) {
   using S = detail::ExprScalar<A>;
-  return detail::unary<S>(a, a.value() + b, S(1.0));
+  return detail::unary<S>(a, a.value() + b, detail::PlusOne{});
 }
 template <TapeExpression B> FRECHET_AD_INLINE auto operator+(double a, const B& b) {
   using S = detail::ExprScalar<B>;
-  return detail::unary<S>(b, a + b.value(), S(1.0));
+  return detail::unary<S>(b, a + b.value(), detail::PlusOne{});
 }
 template <TapeExpression A> FRECHET_AD_INLINE auto operator-(const A& a, double b) {
   using S = detail::ExprScalar<A>;
-  return detail::unary<S>(a, a.value() - b, S(1.0));
+  return detail::unary<S>(a, a.value() - b, detail::PlusOne{});
 }
 template <TapeExpression B> FRECHET_AD_INLINE auto operator-(double a, const B& b) {
   using S = detail::ExprScalar<B>;
-  return detail::unary<S>(b, a - b.value(), S(-1.0));
+  return detail::unary<S>(b, a - b.value(), detail::MinusOne{});
 }
 template <TapeExpression A> FRECHET_AD_INLINE auto operator*(const A& a, double b) {
   using S = detail::ExprScalar<A>;
-  return detail::unary<S>(a, a.value() * b, S(b));
+  return detail::unary<S>(a, a.value() * b, b);
 }
 template <TapeExpression B> FRECHET_AD_INLINE auto operator*(double a, const B& b) {
   using S = detail::ExprScalar<B>;
-  return detail::unary<S>(b, a * b.value(), S(a));
+  return detail::unary<S>(b, a * b.value(), a);
 }
 template <TapeExpression A> FRECHET_AD_INLINE auto operator/(const A& a, double b) {
   using S = detail::ExprScalar<A>;
-  return detail::unary<S>(a, a.value() / b, S(1.0 / b));
+  return detail::unary<S>(a, a.value() / b, 1.0 / b);
 }
 template <TapeExpression B> FRECHET_AD_INLINE auto operator/(double a, const B& b) {
   using S = detail::ExprScalar<B>;
@@ -739,8 +754,9 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record(const E& e) {
 template <class S>
 template <bool Subtract, class E>
 FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record_accumulation(const TapeScalar<S>& f, const E& e) {
-  check_generation(f.generation(), "TapeScalar +=");
-  check_generation(e.generation, "TapeScalar +=");
+  // Both current (one test for the two): f and e are on this tape, e's tape was checked by the caller.
+  if (((f.generation() ^ generation()) | (e.generation ^ generation())) != 0)
+    detail::throw_stale("TapeScalar +=", f.generation() != generation() ? f.generation() : e.generation, generation());
   constexpr int n = E::capacity;
   struct Terms {
     std::uint32_t index[n];
@@ -778,7 +794,7 @@ template <class S>
 template <class E>
 FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator+=(const E& e) {
   if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
-    return *this += detail::unary<S>(e, e.value(), S(1.0));
+    return *this += detail::unary<S>(e, e.value(), detail::PlusOne{});
   } else if constexpr (TapeExpression<E>) {
     if (tape_ != nullptr && e.tape == tape_) return *this = tape_->template record_accumulation<false>(*this, e);
   }
@@ -788,7 +804,7 @@ template <class S>
 template <class E>
 FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator-=(const E& e) {
   if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
-    return *this -= detail::unary<S>(e, e.value(), S(1.0));
+    return *this -= detail::unary<S>(e, e.value(), detail::PlusOne{});
   } else if constexpr (TapeExpression<E>) {
     if (tape_ != nullptr && e.tape == tape_) return *this = tape_->template record_accumulation<true>(*this, e);
   }
