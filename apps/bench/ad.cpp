@@ -186,6 +186,43 @@ double adolc_gradient_seconds(const Vector& x, int repeats, Vector& g) {
 }
 #endif
 
+// Where a gradient's time goes on a reused tape: copying x in, recording f, the reverse pass, and
+// moving the adjoint out (medians of separately timed phases of the same runs).
+struct Phases {
+  double copy_in = 0, record = 0, reverse = 0, read_out = 0;
+};
+
+template <class S, class X, class F> Phases time_phases(F f, const X& x, int repeats) {
+  Tape<S> tape;
+  VectorOf<S> out;
+  std::vector<double> t[4];
+  double sink = 0;
+  for (int r = 0; r <= repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    tape.clear();
+    const auto xv = tape.variable(x);
+    const auto t1 = std::chrono::steady_clock::now();
+    const TapeScalar<S> y = f(xv);
+    const auto t2 = std::chrono::steady_clock::now();
+    tape.seed(y, S(1.0));
+    tape.backward();
+    const auto t3 = std::chrono::steady_clock::now();
+    tape.take_adjoint(xv, out);
+    const auto t4 = std::chrono::steady_clock::now();
+    sink += primal_value(y.value());
+    if (r == 0) continue;  // warm-up
+    const std::chrono::steady_clock::time_point marks[5] = {t0, t1, t2, t3, t4};
+    for (int k = 0; k < 4; ++k) t[k].push_back(std::chrono::duration<double>(marks[k + 1] - marks[k]).count());
+  }
+  double m[4];
+  for (int k = 0; k < 4; ++k) {
+    std::sort(t[k].begin(), t[k].end());
+    m[k] = t[k][t[k].size() / 2];
+  }
+  if (sink == 12345.678) std::puts("");
+  return {m[0], m[1], m[2], m[3]};
+}
+
 struct Case {
   std::string name, style;
   std::size_t n = 0;
@@ -194,6 +231,7 @@ struct Case {
   double grad_error = 0;  // relative difference to a reference gradient, sanity only
   double f_reference_seconds = 0;  // the cheapest hand-written plain f (scalar loop / preallocated BLAS)
   double adolc_seconds = 0;        // ADOL-C's taped gradient, when built with -Dadolc_peer=enabled
+  Phases grad_phases, hvp_phases;  // scalar-style cases only
 };
 
 // Times f, the gradient on a reused tape, the gradient through grad() (new tape each call) and the
@@ -266,6 +304,10 @@ Case measure(const std::string& name, const std::string& style, F f, const Vecto
   c.statements = tape.statement_count();
   if (reference_gradient != nullptr) c.grad_error = testing_relative(g, *reference_gradient);
   c.grad_fresh_seconds = median_seconds([&] { g = grad(f, x); }, std::max(3, repeats / 4));
+  if (style == "scalar") {
+    c.grad_phases = time_phases<double>(f, x, repeats);
+    c.hvp_phases = time_phases<Dual<double>>(f, xd, repeats);
+  }
   if (sink == 12345.678) std::puts("");  // keeps f from being optimised away
   return c;
 }
@@ -345,6 +387,14 @@ int main(int argc, char** argv) {
                               {"tape_nodes", c.nodes},
                               {"tape_statements", c.statements},
                               {"gradient_error", c.grad_error}});
+      if (c.style == "scalar") {
+        const auto phases = [&](const Phases& p) {
+          return nlohmann::json{{"copy_in_ms", p.copy_in * 1e3}, {"record_ms", p.record * 1e3},
+                                {"reverse_ms", p.reverse * 1e3}, {"read_out_ms", p.read_out * 1e3}};
+        };
+        out["cases"].back()["grad_phases"] = phases(c.grad_phases);
+        out["cases"].back()["hvp_phases"] = phases(c.hvp_phases);
+      }
       if (c.adolc_seconds > 0) {
         out["cases"].back()["adolc_grad_ms"] = c.adolc_seconds * 1e3;
         out["cases"].back()["ratio_adolc_to_frechet"] = c.adolc_seconds / c.grad_seconds;
@@ -372,6 +422,13 @@ int main(int argc, char** argv) {
     std::printf("\nADOL-C taped gradient of rosenbrock_scalar: %.3f ms = %.1fx f, %.1fx ours\n",
                 cases[0].adolc_seconds * 1e3, cases[0].adolc_seconds / cases[0].f_seconds,
                 cases[0].adolc_seconds / cases[0].grad_seconds);
+  std::printf("\nPhases of the scalar cases, ms (copy x in, record f, reverse pass, move the adjoint out):\n");
+  for (const Case& c : cases)
+    if (c.style == "scalar")
+      std::printf("  %-24s grad %.3f %.3f %.3f %.3f   hvp %.3f %.3f %.3f %.3f\n", c.name.c_str(),
+                  c.grad_phases.copy_in * 1e3, c.grad_phases.record * 1e3, c.grad_phases.reverse * 1e3,
+                  c.grad_phases.read_out * 1e3, c.hvp_phases.copy_in * 1e3, c.hvp_phases.record * 1e3,
+                  c.hvp_phases.reverse * 1e3, c.hvp_phases.read_out * 1e3);
   std::printf("\nTape of an MLP on the 1000 x 100 batch, by depth and width:\n%8s %6s %9s %6s %12s\n", "layers",
               "width", "weights", "nodes", "tape bytes");
   for (const LayerStudy& l : study)
