@@ -165,4 +165,36 @@ BOOST_AUTO_TEST_CASE(mlp_loss_with_matrix_operations) {
   (void)g2;
 }
 
+BOOST_AUTO_TEST_CASE(transforms_on_a_reused_tape) {
+  // As in an optimiser loop: the same tape for every call, the same results as a fresh tape, and no
+  // new memory after the first call.
+  const auto f = [](const auto& x, const auto& c) {
+    using T = scalar_t<decltype(x)>;
+    T s = 0.0;
+    for (std::size_t i = 0; i + 1 < x.size(); ++i) s += c * sin(x[i] * x[i + 1]) + exp(0.1 * x[i]);
+    return s;
+  };
+  Random rng(21);
+  Tape<> tape;
+  Tape<Dual<double>> htape;
+  std::size_t bytes = 0, hbytes = 0;
+  for (int call = 0; call < 4; ++call) {
+    const Vector x = rng.gaussian_vector(50), v = rng.gaussian_vector(50);
+    const double c = 1.0 + call;
+    const auto [value, g] = value_and_grad<0>(tape, f, x, c);
+    const auto fresh = value_and_grad<0>(f, x, c);
+    BOOST_TEST(value == fresh.value);
+    BOOST_TEST(relative_error(g, fresh.gradient) == 0.0);
+    BOOST_TEST(relative_error(grad<0>(tape, f, x, c), g) == 0.0);
+    const auto fx = [&](const auto& z) { return f(z, c); };
+    BOOST_TEST(relative_error(hvp(htape, fx, x, v), hvp(fx, x, v)) == 0.0);
+    if (call == 0) {
+      bytes = tape.memory_bytes();
+      hbytes = htape.memory_bytes();
+    }
+    BOOST_TEST(tape.memory_bytes() == bytes);
+    BOOST_TEST(htape.memory_bytes() == hbytes);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

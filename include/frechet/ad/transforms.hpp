@@ -175,10 +175,13 @@ template <class F, class X> auto jvp(F&& f, const X& x, const X& v) {
 
 /// f(x) and grad f(x) for scalar f, by one recording and one reverse pass. With several arguments,
 /// value_and_grad<I...> differentiates with respect to the arguments I... (all when none is given).
-template <std::size_t... I, class F, class... X> auto value_and_grad(F&& f, const X&... x) {
+/// This overload records on `tape` (cleared first, its memory kept): in a loop, as in an optimiser,
+/// reusing one tape avoids allocating and first touching the tape's memory at every call, which
+/// for large functions costs more than the gradient itself (doc/benchmarks.md).
+template <std::size_t... I, class F, class... X> auto value_and_grad(Tape<double>& tape, F&& f, const X&... x) {
   static_assert(sizeof...(X) > 0, "value_and_grad needs an argument");
   using Sel = typename detail::Selection<sizeof...(X), I...>::type;
-  Tape<double> tape;
+  tape.clear();
   auto args = detail::make_arguments<Sel>(tape, std::index_sequence_for<X...>{}, x...);
   const TapeScalar<double> y = detail::tape_output<double>(std::apply(f, args));
   if (!y.is_constant()) {
@@ -189,9 +192,20 @@ template <std::size_t... I, class F, class... X> auto value_and_grad(F&& f, cons
   return ValueAndGrad<decltype(g)>{y.value(), std::move(g)};
 }
 
+/// f(x) and grad f(x) on a tape of its own.
+template <std::size_t... I, class F, class... X> auto value_and_grad(F&& f, const X&... x) {
+  Tape<double> tape;
+  return value_and_grad<I...>(tape, std::forward<F>(f), x...);
+}
+
 /// grad f(x) for scalar f; grad<I...>(f, x0, x1, ...) selects arguments like JAX's argnums.
 template <std::size_t... I, class F, class... X> auto grad(F&& f, const X&... x) {
   return value_and_grad<I...>(std::forward<F>(f), x...).gradient;
+}
+
+/// grad f(x), recorded on `tape` (cleared first, its memory kept).
+template <std::size_t... I, class F, class... X> auto grad(Tape<double>& tape, F&& f, const X&... x) {
+  return value_and_grad<I...>(tape, std::forward<F>(f), x...).gradient;
 }
 
 /// The pullback of vjp(): maps a cotangent y_bar to J^T y_bar (a tuple for several arguments). It
@@ -282,6 +296,11 @@ template <class F> ValueGradHvp value_grad_and_hvp(F&& f, const Vector& x, const
 /// H(x) v for scalar f (forward-over-reverse).
 template <class F> Vector hvp(F&& f, const Vector& x, const Vector& v) {
   return value_grad_and_hvp(std::forward<F>(f), x, v).hvp;
+}
+
+/// H(x) v, recorded on `tape` (cleared first, its memory kept).
+template <class F> Vector hvp(Tape<Dual<double>>& tape, F&& f, const Vector& x, const Vector& v) {
+  return value_grad_and_hvp(tape, std::forward<F>(f), x, v).hvp;
 }
 
 /// The m x n Jacobian of f: R^n -> R^m, column by column (forward) or row by row (reverse).
