@@ -19,16 +19,18 @@ namespace {
 std::atomic<long> allocation_count{0};
 }
 
-void* operator new(std::size_t size) {
+// Not inlined: inlined into a caller at -O3, GCC 12 sees free() of a pointer that came from
+// operator new and warns (-Wmismatched-new-delete), although the pair is this file's own.
+[[gnu::noinline]] void* operator new(std::size_t size) {
   ++allocation_count;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void* operator new[](std::size_t size) { return operator new(size); }
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace frechet;
 using namespace frechet::testing;
