@@ -289,8 +289,8 @@ S Tape<S>::adjoint(const TapeScalar<S>& x) const {
   if (x.is_constant()) return S(0.0);
   check_generation(x.generation(), "Tape::adjoint");
   if (!x.is_variable()) {
-    throw ArgumentError("Tape::adjoint: the scalar is c x_i for a variable x_i, not a variable of its own; "
-                        "read the adjoint of an independent variable");
+    throw ArgumentError("Tape::adjoint: the scalar is a combination c0 x_i + c1 x_j of variables, not a variable "
+                        "of its own; read the adjoint of an independent variable");
   }
   if (x.index() >= detail::vector_length<S>(adjoints_)) return S(0.0);
   return detail::at(detail::cview(adjoints_), x.index());

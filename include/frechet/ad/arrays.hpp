@@ -224,6 +224,13 @@ template <class S> void copy(const DualCView<S>& x, const DualView<S>& y) {
     copy(x.tangent, y.tangent);
   }
 }
+/// True when a and b are the same array (same storage and length).
+inline bool same_array(std::span<const double> a, std::span<const double> b) {
+  return a.data() == b.data() && a.size() == b.size();
+}
+template <class S> bool same_array(const DualCView<S>& a, const DualCView<S>& b) {
+  return same_array(a.value, b.value) && same_array(a.tangent, b.tangent);
+}
 /// y += a x
 inline void axpy(double a, std::span<const double> x, std::span<double> y) {
   const std::size_t n = x.size();
@@ -235,19 +242,65 @@ template <class S> void axpy(double a, const DualCView<S>& x, const DualView<S>&
   axpy(a, x.value, y.value);
   if (!x.tangent.empty()) axpy(a, x.tangent, y.tangent);
 }
-/// y += a x with a dual coefficient: y.t += a.v x.t + a.t x.v.
+/// y += a x with a dual coefficient: y.t += a.v x.t + a.t x.v. One pass over the arrays at the
+/// first level (y.t would otherwise be read and written twice).
 template <class S> void axpy(const Dual<S>& a, const DualCView<S>& x, const DualView<S>& y) {
-  axpy(a.value(), x.value, y.value);
-  if (!x.tangent.empty()) axpy(a.value(), x.tangent, y.tangent);
-  axpy(a.tangent(), x.value, y.tangent);
+  if constexpr (std::is_same_v<S, double>) {
+    const std::size_t n = x.value.size();
+    const double av = a.value(), at = a.tangent();
+    const double* __restrict xv = x.value.data();
+    double* __restrict yv = y.value.data();
+    double* __restrict yt = y.tangent.data();
+    if (x.tangent.empty()) {
+      for (std::size_t i = 0; i < n; ++i) {
+        yv[i] += av * xv[i];
+        yt[i] += at * xv[i];
+      }
+    } else {
+      const double* __restrict xt = x.tangent.data();
+      for (std::size_t i = 0; i < n; ++i) {
+        yv[i] += av * xv[i];
+        yt[i] += av * xt[i] + at * xv[i];
+      }
+    }
+  } else {
+    axpy(a.value(), x.value, y.value);
+    if (!x.tangent.empty()) axpy(a.value(), x.tangent, y.tangent);
+    axpy(a.tangent(), x.value, y.tangent);
+  }
 }
-/// x . y
+/// x . y, with four partial sums: a single sum is a chain of dependent additions, one per entry.
 inline double dot(std::span<const double> x, std::span<const double> y) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) s += x[i] * y[i];
-  return s;
+  const std::size_t n = x.size(), n4 = n - n % 4;
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  for (std::size_t i = 0; i < n4; i += 4) {
+    s0 += x[i] * y[i];
+    s1 += x[i + 1] * y[i + 1];
+    s2 += x[i + 2] * y[i + 2];
+    s3 += x[i + 3] * y[i + 3];
+  }
+  for (std::size_t i = n4; i < n; ++i) s0 += x[i] * y[i];
+  return (s0 + s1) + (s2 + s3);
 }
+/// x . y for dual arrays: value and tangent sums in one pass at the first level.
 template <class S> Dual<S> dot(const DualCView<S>& x, const DualCView<S>& y) {
+  if constexpr (std::is_same_v<S, double>) {
+    if (!x.tangent.empty() && !y.tangent.empty()) {
+      const std::size_t n = x.value.size(), n2 = n - n % 2;
+      double v0 = 0.0, v1 = 0.0, t0 = 0.0, t1 = 0.0;
+      for (std::size_t i = 0; i < n2; i += 2) {
+        v0 += x.value[i] * y.value[i];
+        v1 += x.value[i + 1] * y.value[i + 1];
+        t0 += x.tangent[i] * y.value[i] + x.value[i] * y.tangent[i];
+        t1 += x.tangent[i + 1] * y.value[i + 1] + x.value[i + 1] * y.tangent[i + 1];
+      }
+      for (std::size_t i = n2; i < n; ++i) {
+        v0 += x.value[i] * y.value[i];
+        t0 += x.tangent[i] * y.value[i] + x.value[i] * y.tangent[i];
+      }
+      return Dual<S>(v0 + v1, t0 + t1);
+    }
+  }
   S t = S(0.0);
   if (!x.tangent.empty()) t = t + dot(x.tangent, y.value);
   if (!y.tangent.empty()) t = t + dot(x.value, y.tangent);

@@ -249,6 +249,11 @@ struct Dot {
   template <class S, class R>
   void vjp(const Args<2, S>& x, const CMatView<S>&, const R&, const CMatView<S>& ybar, const Cotangents<2, S>& xbar) const {
     const S g = scalar_of(ybar);
+    if (present(xbar[0]) && present(xbar[1]) && same_array(CView<S>(xbar[0].data), CView<S>(xbar[1].data)) &&
+        same_array(x[0].data, x[1].data)) {
+      axpy(g + g, x[0].data, xbar[0].data);  // dot(x, x): one pass, 2 g x
+      return;
+    }
     if (present(xbar[0])) axpy(g, x[1].data, xbar[0].data);
     if (present(xbar[1])) axpy(g, x[0].data, xbar[1].data);
   }

@@ -176,7 +176,7 @@ public:
   detail::Slot constant_of_level(detail::CView<S> values, std::size_t rows, std::size_t cols);
   /// A slot for a TapeScalar argument of a node (its value copied into the arena).
   detail::Slot scalar_slot(const TapeScalar<S>& x, const char* operation);
-  /// x as a variable of its own: a scaled variable c x_i gets a statement y = c x_i.
+  /// x as a variable of its own: a combination c0 x_i + c1 x_j gets a statement y = c0 x_i + c1 x_j.
   TapeScalar<S> materialize(const TapeScalar<S>& x, const char* operation);
   /// Views of a slot's value (read-only, or to be written by a primal) and of its adjoints (empty
   /// for a constant). Valid until the next allocation on the tape.
