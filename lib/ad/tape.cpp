@@ -241,9 +241,39 @@ void Tape<S>::seed(const TapeMatrix<S>& y, detail::CView<S> cotangent) {
   detail::axpy(1.0, cotangent, adjoint_view(y.slot()));
 }
 
+namespace detail {
+namespace {
+
+// The adjoint array of a tape through raw pointers: one array for double, a value and a tangent
+// array for dual numbers (the views' checks for an absent tangent stay out of the loop).
+struct DoubleAdjoints {
+  double* a;
+  double get(std::uint32_t i) const { return a[i]; }
+  void zero(std::uint32_t i) const { a[i] = 0.0; }
+  void add(std::uint32_t i, double x) const { a[i] += x; }
+};
+struct DualAdjoints {
+  double* v;
+  double* t;
+  Dual<double> get(std::uint32_t i) const { return Dual<double>(v[i], t[i]); }
+  void zero(std::uint32_t i) const {
+    v[i] = 0.0;
+    t[i] = 0.0;
+  }
+  void add(std::uint32_t i, const Dual<double>& x) const {
+    v[i] += x.value();
+    t[i] += x.tangent();
+  }
+};
+DoubleAdjoints adjoint_pointers(Vector& a) { return {a.data()}; }
+DualAdjoints adjoint_pointers(DualVector<double>& a) { return {a.value.data(), a.tangent.data()}; }
+
+}  // namespace
+}  // namespace detail
+
 template <class S>
 void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
-  auto adj = detail::view(adjoints_);
+  const auto adj = detail::adjoint_pointers(adjoints_);
   const detail::Statement* st = statements_.statements();
   const std::uint32_t* idx = statements_.index();
   const S* partial = statements_.partial();
@@ -253,18 +283,18 @@ void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
   std::size_t last = end > 0 ? st[end - 1].end() : 0;
   for (std::size_t s = end; s-- > begin;) {
     const std::uint32_t lhs = st[s].lhs;
-    const S own = detail::at(adj, lhs);
+    const S own = adj.get(lhs);
     const S a = own + carry;
     // Most left-hand sides are read only by the next statement (through the carry) and hold zero:
     // leaving those lines clean saves writing them back.
-    if (!detail::is_zero_scalar(own)) detail::put(adj, lhs, S(0.0));
+    if (!detail::is_zero_scalar(own)) adj.zero(lhs);
     const std::size_t first = s == 0 ? 0 : st[s - 1].end();
-    for (std::size_t k = first; k < last; ++k) detail::add_at(adj, idx[k], partial[k] * a);
+    for (std::size_t k = first; k < last; ++k) adj.add(idx[k], partial[k] * a);
     carry = st[s].accumulates_previous() ? a : S(0.0);
     last = first;
   }
   // A vector node recorded between this range and the statement before it: hand the carry over.
-  if (begin > 0 && !detail::is_zero_scalar(carry)) detail::add_at(adj, st[begin - 1].lhs, carry);
+  if (begin > 0 && !detail::is_zero_scalar(carry)) adj.add(st[begin - 1].lhs, carry);
 }
 
 template <class S>
