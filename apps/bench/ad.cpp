@@ -180,7 +180,10 @@ struct HandWrittenTape {
   Vector partial;
   std::vector<Statement> statements;
 
+  std::chrono::steady_clock::time_point marks[5];  // the phases of the last call
+
   void gradient(const Vector& x, Vector& g) {
+    marks[0] = std::chrono::steady_clock::now();
     const std::size_t n = x.size(), pairs = n / 2;
     values.resize(n);
     adjoints.resize(n + pairs, 0.0);
@@ -188,6 +191,7 @@ struct HandWrittenTape {
     partial.resize(2 * pairs);
     statements.resize(pairs);
     std::copy(x.begin(), x.end(), values.begin());
+    marks[1] = std::chrono::steady_clock::now();
     double f = 0.0;
     for (std::size_t p = 0; p < pairs; ++p) {
       const double x0 = values[2 * p], x1 = values[2 * p + 1];
@@ -199,6 +203,7 @@ struct HandWrittenTape {
       partial[2 * p + 1] = -400.0 * a * x0 - 2.0 * b;
       statements[p] = {static_cast<std::uint32_t>(n + p), static_cast<std::uint32_t>(2 * p + 2) | (p > 0 ? flag : 0u)};
     }
+    marks[2] = std::chrono::steady_clock::now();
     adjoints[n + pairs - 1] = 1.0;
     double carry = 0.0;
     std::size_t last = 2 * pairs;
@@ -211,11 +216,13 @@ struct HandWrittenTape {
       carry = (statements[s].end_and_flag & flag) != 0 ? a : 0.0;
       last = first;
     }
+    marks[3] = std::chrono::steady_clock::now();
     g.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       g[i] = adjoints[i];
       adjoints[i] = 0.0;
     }
+    marks[4] = std::chrono::steady_clock::now();
     if (f == 12345.678) std::puts("");
   }
 };
@@ -288,6 +295,7 @@ struct Case {
   double f_reference_seconds = 0;  // the cheapest hand-written plain f (scalar loop / preallocated BLAS)
   double adolc_seconds = 0;        // ADOL-C's taped gradient, when built with -Dadolc_peer=enabled
   double hand_tape_seconds = 0;    // the hand-written tape of the same layout (case (a) only)
+  Phases hand_tape_phases;
   Phases grad_phases, hvp_phases;  // scalar-style cases only
 };
 
@@ -404,7 +412,20 @@ int main(int argc, char** argv) {
   {
     HandWrittenTape hand;
     Vector g_hand;
-    cases[0].hand_tape_seconds = median_seconds([&] { hand.gradient(x, g_hand); }, repeats);
+    std::vector<double> t[4];
+    cases[0].hand_tape_seconds = median_seconds(
+        [&] {
+          hand.gradient(x, g_hand);
+          for (int k = 0; k < 4; ++k)
+            t[k].push_back(std::chrono::duration<double>(hand.marks[k + 1] - hand.marks[k]).count());
+        },
+        repeats);
+    double m[4];
+    for (int k = 0; k < 4; ++k) {
+      std::sort(t[k].begin(), t[k].end());
+      m[k] = t[k][t[k].size() / 2];
+    }
+    cases[0].hand_tape_phases = {m[0], m[1], m[2], m[3]};
     if (testing_relative(g_hand, reference) > 1e-12) std::fprintf(stderr, "hand-written tape gradient disagrees\n");
   }
 #ifdef FRECHET_ADOLC_PEER
@@ -462,6 +483,9 @@ int main(int argc, char** argv) {
         out["cases"].back()["hand_written_tape_grad_ms"] = c.hand_tape_seconds * 1e3;
         out["cases"].back()["ratio_hand_written_tape_to_f"] = c.hand_tape_seconds / c.f_seconds;
         out["cases"].back()["ratio_grad_to_hand_written_tape"] = c.grad_seconds / c.hand_tape_seconds;
+        out["cases"].back()["hand_written_tape_phases"] = {
+            {"copy_in_ms", c.hand_tape_phases.copy_in * 1e3}, {"record_ms", c.hand_tape_phases.record * 1e3},
+            {"reverse_ms", c.hand_tape_phases.reverse * 1e3}, {"read_out_ms", c.hand_tape_phases.read_out * 1e3}};
       }
       if (c.adolc_seconds > 0) {
         out["cases"].back()["adolc_grad_ms"] = c.adolc_seconds * 1e3;
@@ -500,6 +524,11 @@ int main(int argc, char** argv) {
                   c.grad_phases.copy_in * 1e3, c.grad_phases.record * 1e3, c.grad_phases.reverse * 1e3,
                   c.grad_phases.read_out * 1e3, c.hvp_phases.copy_in * 1e3, c.hvp_phases.record * 1e3,
                   c.hvp_phases.reverse * 1e3, c.hvp_phases.read_out * 1e3);
+  {
+    const Phases& h = cases[0].hand_tape_phases;
+    std::printf("  %-24s grad %.3f %.3f %.3f %.3f\n", "hand-written tape", h.copy_in * 1e3, h.record * 1e3,
+                h.reverse * 1e3, h.read_out * 1e3);
+  }
   std::printf("\nTape of an MLP on the 1000 x 100 batch, by depth and width:\n%8s %6s %9s %6s %12s\n", "layers",
               "width", "weights", "nodes", "tape bytes");
   for (const LayerStudy& l : study)
