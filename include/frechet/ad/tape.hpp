@@ -708,6 +708,24 @@ template <int K, class E> FRECHET_AD_INLINE void merge_repeated_term(E& t) {
     (void)((t.index[J] == t.index[K] ? (t.partial[J] += t.partial[K], t.index[K] = no_index, true) : false) || ...);
   }(std::make_integer_sequence<int, K>{});
 }
+
+/// The terms of an expression with repeated indices merged: each index kept at its first position
+/// with the sum of its partials, later copies emptied (no_index). The positions are compile-time, so
+/// the comparisons the compiler can decide (the same variable read twice, a variable against an
+/// empty term) fold away.
+template <class S, int N>
+struct MergedTerms {
+  std::uint32_t index[N];
+  S partial[N];
+};
+// Filled in place: returned by value, the aggregate is copied and the recording of dual and
+// `auto` expressions takes 1.6-2.2 times the instructions (callgrind).
+template <class E, class S, int N> FRECHET_AD_INLINE void merge_terms(const E& e, MergedTerms<S, N>& t) {
+  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+    ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);
+    (merge_repeated_term<K>(t), ...);
+  }(std::make_integer_sequence<int, N>{});
+}
 }  // namespace detail
 
 template <class S>
@@ -717,14 +735,8 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record(const E& e) {
   constexpr int n = E::capacity;
   constexpr int kept = TapeScalar<S>::capacity;
   static_assert(kept == 2, "the compaction below is written for two terms");
-  struct Terms {
-    std::uint32_t index[n];
-    S partial[n];
-  } t;
-  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-    ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);
-    (detail::merge_repeated_term<K>(t), ...);
-  }(std::make_integer_sequence<int, n>{});
+  detail::MergedTerms<S, n> t;
+  detail::merge_terms(e, t);
   if constexpr (n <= kept) {
     // Fits as it is (merging leaves holes, which a TapeScalar allows): no statement.
     return TapeScalar<S>(e.value(), this, generation(), t.index[0], t.partial[0],
@@ -758,14 +770,8 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record_accumulation(const TapeScalar<S>
   if (((f.generation() ^ generation()) | (e.generation ^ generation())) != 0)
     detail::throw_stale("TapeScalar +=", f.generation() != generation() ? f.generation() : e.generation, generation());
   constexpr int n = E::capacity;
-  struct Terms {
-    std::uint32_t index[n];
-    S partial[n];
-  } t;
-  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-    ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);
-    (detail::merge_repeated_term<K>(t), ...);
-  }(std::make_integer_sequence<int, n>{});
+  detail::MergedTerms<S, n> t;
+  detail::merge_terms(e, t);
   statements_.reserve(static_cast<std::size_t>(n) + TapeScalar<S>::capacity);
   // The old value of the accumulator, when the previous statement assigned it (the usual case), is
   // the statement's flag rather than an operand; otherwise its terms are operands.
