@@ -282,6 +282,18 @@ void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
   S carry = S(0.0);
   std::size_t last = end > 0 ? st[end - 1].end() : 0;
   for (std::size_t s = end; s-- > begin;) {
+    if constexpr (!std::is_same_v<S, double>) {
+      // The tape of duals (20 bytes per operand, and two adjoint arrays) is read backwards mostly
+      // from memory, and the hardware prefetchers follow these descending streams poorly:
+      // prefetching 256 statements and operands ahead made the HVP benchmark's reverse pass 10-30%
+      // faster. On the gradient's tape the same prefetches cost more than they save.
+      constexpr std::size_t ahead = 256;
+      if (s >= ahead) __builtin_prefetch(st + s - ahead);
+      if (last >= ahead) {
+        __builtin_prefetch(idx + last - ahead);
+        __builtin_prefetch(partial + last - ahead);
+      }
+    }
     const std::uint32_t lhs = st[s].lhs;
     const S own = adj.get(lhs);
     const S a = own + carry;
