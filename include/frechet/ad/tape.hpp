@@ -185,7 +185,14 @@ public:
   detail::View<S> adjoint_view(const detail::Slot& s);
   /// Appends a vector node (its output slot already allocated).
   void push_node(std::unique_ptr<detail::Node<S>> node);
-  FRECHET_AD_INLINE S value_at(std::uint32_t offset) const { return detail::at(detail::cview(values_), offset); }
+  /// The value at `offset` of the arena (whose tangent array, for duals, is always allocated).
+  FRECHET_AD_INLINE S value_at(std::uint32_t offset) const {
+    if constexpr (std::is_same_v<S, double>) {
+      return values_.data()[offset];
+    } else {
+      return S(values_.value.data()[offset], values_.tangent.data()[offset]);
+    }
+  }
 
 private:
   template <class T> friend class TapeScalar;
