@@ -702,7 +702,11 @@ FRECHET_AD_INLINE TapeScalar<S> TapeScalar<S>::evaluate(const E& e) {
   if constexpr (std::is_same_v<E, TapeScalar<S>>) {
     return e;
   } else {
-    if (e.tape == nullptr) return TapeScalar(e.value(), nullptr, 0, 0);
+    if (e.tape == nullptr) {  // an expression of constants is a constant: no terms
+      TapeScalar c;
+      c.value_ = e.value();
+      return c;
+    }
     return e.tape->record(e);
   }
 }
