@@ -53,7 +53,7 @@ template <class V> scalar_t<V> random_program(const V& x, std::uint64_t seed) {
   const auto pick = [&] { return static_cast<std::size_t>(rng.next_u64() % r.size()); };
   for (int step = 0; step < 40; ++step) {
     const std::size_t d = pick(), a = pick(), b = pick();
-    switch (rng.next_u64() % 10) {
+    switch (rng.next_u64() % 15) {
       case 0: r[d] = 0.5 * (r[a] + r[b]); break;
       case 1: r[d] = r[a] - 0.5 * r[b]; break;
       case 2: r[d] = tanh(r[a] * r[b]); break;
@@ -64,6 +64,19 @@ template <class V> scalar_t<V> random_program(const V& x, std::uint64_t seed) {
       case 7: r[d] += 0.1 * r[d] * cos(r[a]); break;     // the accumulator in its own update
       case 8: r[d] = r[a] / (2.0 + r[b] * r[b]); break;
       case 9: r[d] += 0.01 * frechet::dot(x, x) * r[a]; break;  // a vector node between statements
+      case 10: {
+        const auto e = r[a] * r[b];  // an unevaluated expression used twice
+        r[d] = 0.5 * tanh(e) + 0.1 * e * r[d];
+        break;
+      }
+      case 11: r[d] *= 0.5 + 0.25 * cos(r[a]); break;
+      case 12: {
+        using std::max;
+        r[d] = -r[a] + max(r[b], r[d]);
+        break;
+      }
+      case 13: r[d] /= 1.5 + sin(r[b]); break;
+      case 14: r[d] = 0.5 * r[d] - (r[a] - r[b]) * 0.25; break;
     }
   }
   T s = 0.0;
@@ -197,11 +210,11 @@ BOOST_AUTO_TEST_CASE(expressions_of_constants_are_constants) {
 }
 
 BOOST_AUTO_TEST_CASE(random_programs_in_every_mode) {
-  // 30 random programs over 4 variables: gradient against finite differences and against forward
+  // 100 random programs over 4 variables: gradient against finite differences and against forward
   // mode by duality, HVP against differences of the gradient, forward-over-forward against
   // forward-over-reverse, Hessian symmetry (check_rule).
   Random rng(77);
-  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
     const Vector x = rng.gaussian_vector(4);
     const auto f = [seed](const auto& v) { return random_program(v, seed); };
     frechet::testing::check_rule("random program", f, x, seed, {}, true);
