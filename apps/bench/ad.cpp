@@ -152,6 +152,12 @@ struct MlpHandwritten {
 
 // ---- timing -----------------------------------------------------------------------------------
 
+// The median of timings (the upper of the middle two for an even count).
+double median(std::vector<double> t) {
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
 double median_seconds(const std::function<void()>& run, int repeats) {
   run();  // warm-up: first-touch of memory, tape capacity
   std::vector<double> t;
@@ -161,8 +167,7 @@ double median_seconds(const std::function<void()>& run, int repeats) {
     const auto b = std::chrono::steady_clock::now();
     t.push_back(std::chrono::duration<double>(b - a).count());
   }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return median(t);
 }
 
 // A limit for case (a): the same tape layout as frechet's (a statement of 8 bytes, operands as an
@@ -255,6 +260,11 @@ struct Phases {
   double copy_in = 0, record = 0, reverse = 0, read_out = 0;
 };
 
+// The median of each phase's timings.
+Phases phase_medians(const std::vector<double> (&t)[4]) {
+  return {median(t[0]), median(t[1]), median(t[2]), median(t[3])};
+}
+
 template <class S, class X, class F> Phases time_phases(F f, const X& x, int repeats) {
   Tape<S> tape;
   VectorOf<S> out;
@@ -277,13 +287,8 @@ template <class S, class X, class F> Phases time_phases(F f, const X& x, int rep
     const std::chrono::steady_clock::time_point marks[5] = {t0, t1, t2, t3, t4};
     for (int k = 0; k < 4; ++k) t[k].push_back(std::chrono::duration<double>(marks[k + 1] - marks[k]).count());
   }
-  double m[4];
-  for (int k = 0; k < 4; ++k) {
-    std::sort(t[k].begin(), t[k].end());
-    m[k] = t[k][t[k].size() / 2];
-  }
   if (sink == 12345.678) std::puts("");
-  return {m[0], m[1], m[2], m[3]};
+  return phase_medians(t);
 }
 
 struct Case {
@@ -315,10 +320,7 @@ std::vector<double> interleaved_medians(const std::vector<std::function<void()>>
     }
   }
   std::vector<double> medians;
-  for (auto& v : t) {
-    std::sort(v.begin(), v.end());
-    medians.push_back(v[v.size() / 2]);
-  }
+  for (const auto& v : t) medians.push_back(median(v));
   return medians;
 }
 
@@ -420,12 +422,7 @@ int main(int argc, char** argv) {
             t[k].push_back(std::chrono::duration<double>(hand.marks[k + 1] - hand.marks[k]).count());
         },
         repeats);
-    double m[4];
-    for (int k = 0; k < 4; ++k) {
-      std::sort(t[k].begin(), t[k].end());
-      m[k] = t[k][t[k].size() / 2];
-    }
-    cases[0].hand_tape_phases = {m[0], m[1], m[2], m[3]};
+    cases[0].hand_tape_phases = phase_medians(t);
     if (testing_relative(g_hand, reference) > 1e-12) std::fprintf(stderr, "hand-written tape gradient disagrees\n");
   }
 #ifdef FRECHET_ADOLC_PEER
