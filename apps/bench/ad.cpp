@@ -265,6 +265,11 @@ Phases phase_medians(const std::vector<double> (&t)[4]) {
   return {median(t[0]), median(t[1]), median(t[2]), median(t[3])};
 }
 
+TapeVector<> view_of(Tape<>& tape, const Vector& x) { return tape.variable_view(x); }
+TapeVector<Dual<double>> view_of(Tape<Dual<double>>& tape, const DualVector<double>& x) {
+  return tape.variable_view(x.value, x.tangent);
+}
+
 template <class S, class X, class F> Phases time_phases(F f, const X& x, int repeats) {
   Tape<S> tape;
   VectorOf<S> out;
@@ -273,7 +278,7 @@ template <class S, class X, class F> Phases time_phases(F f, const X& x, int rep
   for (int r = 0; r <= repeats; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     tape.clear();
-    const auto xv = tape.variable(x);
+    const auto xv = view_of(tape, x);
     const auto t1 = std::chrono::steady_clock::now();
     const TapeScalar<S> y = f(xv);
     const auto t2 = std::chrono::steady_clock::now();
@@ -345,7 +350,7 @@ Case measure(const std::string& name, const std::string& style, F f, const Vecto
       {[&] { sink += f(x); },
        [&] {
          tape.clear();
-         const auto xv = tape.variable(x);
+         const auto xv = tape.variable_view(x);
          const TapeScalar<> y = f(xv);
          tape.seed(y, 1.0);
          tape.backward();
@@ -353,7 +358,7 @@ Case measure(const std::string& name, const std::string& style, F f, const Vecto
        },
        [&] {
          htape.clear();
-         const auto xv = htape.variable(xd);
+         const auto xv = htape.variable_view(x, v);
          const TapeScalar<Dual<double>> y = f(xv);
          htape.seed(y, Dual<double>(1.0));
          htape.backward();

@@ -144,11 +144,14 @@ TapeScalar<S> Tape<S>::materialize(const TapeScalar<S>& x, const char* operation
 template <class S>
 detail::CView<S> Tape<S>::value_view(const detail::Slot& s) const {
   if (s.constant) return detail::lift<S>(std::span<const double>(constants_).subspan(s.offset, s.size()));
+  if (s.borrowed != detail::no_index) return detail::sub(borrowed_[s.borrowed], s.offset, s.size());
   return detail::sub(detail::cview(values_), s.offset, s.size());
 }
 
 template <class S>
 detail::View<S> Tape<S>::value_view_mutable(const detail::Slot& s) {
+  // Only slots that allocate() made are written: never a constant or a borrowed array.
+  if (s.constant || s.borrowed != detail::no_index) throw Error("Tape::value_view_mutable: a constant or borrowed value is read-only");
   return detail::sub(detail::view(values_), s.offset, s.size());
 }
 
@@ -178,6 +181,37 @@ TapeVector<S> Tape<S>::variable(const VectorOf<S>& x) {
   detail::copy(detail::cview(x), value_view_mutable(s));
   inputs_.push_back({s.index, static_cast<std::uint32_t>(x.size()), false});
   return TapeVector<S>(this, s);
+}
+
+template <class S>
+TapeVector<S> Tape<S>::borrow(detail::CView<S> x, detail::ValuePointer<S> in_place) {
+  if (next_index_ + x.size() >= detail::no_index || borrowed_.size() >= detail::no_index)
+    detail::throw_tape_full("Tape::variable_view");
+  detail::Slot s;
+  s.offset = 0;
+  s.index = static_cast<std::uint32_t>(next_index_);
+  s.rows = static_cast<std::uint32_t>(x.size());
+  s.cols = 1;
+  s.borrowed = static_cast<std::uint32_t>(borrowed_.size());
+  borrowed_.push_back(x);
+  next_index_ += x.size();
+  inputs_.push_back({s.index, static_cast<std::uint32_t>(x.size()), false});
+  return TapeVector<S>(this, s, in_place);
+}
+
+template <class S>
+TapeVector<S> Tape<S>::variable_view(std::span<const double> x)
+  requires std::is_same_v<S, double>
+{
+  return borrow(x, {x.data()});
+}
+
+template <class S>
+TapeVector<S> Tape<S>::variable_view(std::span<const double> value, std::span<const double> tangent)
+  requires std::is_same_v<S, Dual<double>>
+{
+  check_size("Tape::variable_view: size of the tangent", value.size(), tangent.size());
+  return borrow(detail::CView<S>(value, tangent), {value.data(), tangent.data()});
 }
 
 template <class S>
@@ -350,12 +384,17 @@ VectorOf<S> Tape<S>::adjoint(const TapeVector<S>& x) const {
 template <class S>
 void Tape<S>::take_adjoint(const TapeVector<S>& x, VectorOf<S>& out) {
   check_generation(x.generation(), "Tape::take_adjoint");
-  if (out.size() != x.size()) out = detail::zeros<S>(x.size());
-  if (x.slot().index + x.size() > detail::vector_length<S>(adjoints_)) {
-    detail::fill_zero(detail::view(out));
+  if (x.slot().index + x.size() > detail::vector_length<S>(adjoints_)) {  // nothing reached it
+    out = detail::zeros<S>(x.size());
     return;
   }
-  detail::move_out(detail::sub(detail::view(adjoints_), x.slot().index, x.size()), detail::view(out));
+  const detail::View<S> adjoint = detail::sub(detail::view(adjoints_), x.slot().index, x.size());
+  if (out.size() == x.size()) {
+    detail::move_out(adjoint, detail::view(out));
+  } else {  // a new vector: copied, not zero-filled and then overwritten
+    out = detail::to_vector(detail::CView<S>(adjoint));
+    detail::fill_zero(adjoint);
+  }
   // Its own input range is clean again; any other range still is what it was.
   bool any_dirty = false;
   for (InputRange& r : inputs_) {
@@ -389,6 +428,7 @@ void Tape<S>::clear() {
   statements_.clear();
   values_used_ = 0;
   constants_used_ = 0;
+  borrowed_.clear();
   inputs_.clear();
   nodes_.clear();
 }

@@ -326,6 +326,65 @@ BOOST_AUTO_TEST_CASE(take_adjoint_moves_the_result_out) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(variables_read_in_place) {
+  // variable_view reads the caller's array instead of copying it: the same gradients and
+  // Hessian-vector products as a copied variable, through scalar statements and vector nodes alike,
+  // and a tape smaller by the array.
+  Random rng(31);
+  const Vector x = rng.gaussian_vector(200), v = rng.gaussian_vector(200);
+  DenseMatrix a(5, 200);
+  rng.fill_gaussian(a.values());
+  const auto f = [&](const auto& z) {
+    using T = scalar_t<decltype(z)>;
+    T s = rosenbrock(z);
+    s += frechet::logsumexp(frechet::matvec(a, z)) + 0.5 * frechet::dot(z, z);
+    return s;
+  };
+  Tape<> copied, viewed;
+  const auto xc = copied.variable(x);
+  const auto xv = viewed.variable_view(x);
+  BOOST_TEST(xv.value() == x, boost::test_tools::per_element());
+  const TapeScalar<> yc = f(xc), yv = f(xv);
+  BOOST_TEST(yv.value() == yc.value());
+  BOOST_TEST(viewed.memory_bytes() + x.size() * sizeof(double) <= copied.memory_bytes());
+  copied.seed(yc, 1.0);
+  copied.backward();
+  viewed.seed(yv, 1.0);
+  viewed.backward();
+  const Vector gc = copied.adjoint(xc), gv = viewed.adjoint(xv);
+  BOOST_TEST(relative_error(gv, gc) == 0.0);
+  BOOST_TEST(relative_error(gv, grad(f, x)) == 0.0);
+
+  Tape<Dual<double>> dual;
+  const auto xd = dual.variable_view(x, v);
+  const TapeScalar<Dual<double>> yd = f(xd);
+  dual.seed(yd, Dual<double>(1.0));
+  dual.backward();
+  DualVector<double> gd;
+  dual.take_adjoint(xd, gd);
+  Tape<Dual<double>> dual_copied;
+  const auto xdc = dual_copied.variable(DualVector<double>(x, v));
+  dual_copied.seed(TapeScalar<Dual<double>>(f(xdc)), Dual<double>(1.0));
+  dual_copied.backward();
+  const DualVector<double> gdc = dual_copied.adjoint(xdc);
+  BOOST_TEST(relative_error(gd.value, gdc.value) == 0.0);
+  BOOST_TEST(relative_error(gd.tangent, gdc.tangent) == 0.0);
+  BOOST_TEST(relative_error(gd.tangent, hvp(f, x, v)) == 0.0);
+  const double h = 1e-6;
+  Vector xp = x, xm = x;
+  for (std::size_t i = 0; i < x.size(); ++i) xp[i] += h * v[i], xm[i] -= h * v[i];
+  Vector fd = grad(f, xp);
+  const Vector gm = grad(f, xm);
+  for (std::size_t i = 0; i < x.size(); ++i) fd[i] = (fd[i] - gm[i]) / (2.0 * h);
+  BOOST_TEST(relative_error(gd.tangent, fd) < 1e-6);
+
+  BOOST_CHECK_EXCEPTION(dual.variable_view(x, Vector(3)), ShapeError, [](const ShapeError& e) {
+    return std::string(e.what()).find("variable_view") != std::string::npos;
+  });
+  viewed.clear();
+  BOOST_CHECK_THROW(xv[0], Error);  // a view is a variable like any other: stale after clear()
+}
+
 BOOST_AUTO_TEST_CASE(variables_of_a_cleared_tape_are_rejected) {
   Tape<> tape;
   const auto x = tape.variable(Vector{1.0, 2.0});
@@ -410,8 +469,8 @@ BOOST_AUTO_TEST_CASE(tape_of_duals_gives_hessian_vector_products) {
 
 
 BOOST_AUTO_TEST_CASE(statements_between_variables_and_nodes) {
-  // Statements are stored without their left-hand side, which is recovered from runs of consecutive
-  // indices: interleave statements with new variables and vector nodes, which break the runs.
+  // Statements interleaved with new variables and vector nodes, which take adjoint indices between
+  // the statements' own: the reverse pass must find every left-hand side where it was recorded.
   Tape<> tape;
   const auto x = tape.variable(Vector{0.5, -1.5, 2.0});
   const TapeScalar<> p = x[0] * x[1] + x[2];  // run 1

@@ -179,6 +179,11 @@ template <class S> VectorOf<S> zeros(std::size_t n) {
     return VectorOf<S>(n);
   }
 }
+/// A new vector holding a copy of x (an absent tangent becomes zeros).
+inline Vector to_vector(std::span<const double> x) { return Vector(x.begin(), x.end()); }
+template <class S> DualVector<S> to_vector(const DualCView<S>& x) {
+  return DualVector<S>(to_vector(x.value), x.tangent.empty() ? zeros<S>(x.size()) : to_vector(x.tangent));
+}
 /// rows x cols zeros of S.
 template <class S> MatrixOf<S> zero_matrix(std::size_t rows, std::size_t cols) {
   if constexpr (std::is_same_v<S, double>) {

@@ -52,15 +52,30 @@ inline std::string to_string(const Shape& s) { return shape_string(s.rows, s.col
 
 inline constexpr std::uint32_t no_index = std::numeric_limits<std::uint32_t>::max();
 
-/// Where a node argument lives: its value (tape arena, or the double-only arena of constants) and its
-/// adjoint range (no_index for a constant).
+/// Where a node argument lives: its value (tape arena, the double-only arena of constants, or an
+/// array of the caller's that the tape reads in place) and its adjoint range (no_index for a
+/// constant).
 struct Slot {
-  std::uint32_t offset = 0;
+  std::uint32_t offset = 0;      ///< position in the arena, the constants, or the borrowed array
   std::uint32_t index = no_index;
   std::uint32_t rows = 0;
   std::uint32_t cols = 0;
+  std::uint32_t borrowed = no_index;  ///< the tape's borrowed array holding the value, if any
   bool constant = false;
   std::size_t size() const noexcept { return std::size_t{rows} * cols; }
+};
+
+/// Reads values of level S where they are, through raw pointers (a value and, for a dual number, a
+/// tangent array of the same length).
+template <class S> struct ValuePointer;
+template <> struct ValuePointer<double> {
+  const double* value = nullptr;
+  FRECHET_AD_INLINE double at(std::size_t i) const { return value[i]; }
+};
+template <> struct ValuePointer<Dual<double>> {
+  const double* value = nullptr;
+  const double* tangent = nullptr;
+  FRECHET_AD_INLINE Dual<double> at(std::size_t i) const { return Dual<double>(value[i], tangent[i]); }
 };
 
 /// A vector node: an operation whose pullback runs on whole arrays.
@@ -116,6 +131,16 @@ public:
   TapeVector<S> variable(const VectorOf<S>& x);
   /// An independent matrix variable with value x.
   TapeMatrix<S> variable(const MatrixOf<S>& x);
+  /// An independent vector variable whose value the tape reads where it is, in x, instead of copying
+  /// it: for a function of many variables, the copy costs more than evaluating the function (on
+  /// the 10^6-variable Rosenbrock benchmark, more than the function itself). x must stay alive and
+  /// unchanged until the tape is cleared or destroyed.
+  TapeVector<S> variable_view(std::span<const double> x)
+    requires std::is_same_v<S, double>;
+  /// The same for a tape of dual numbers: the point `value` moving in direction `tangent`, both read
+  /// in place (throws ShapeError if their sizes differ).
+  TapeVector<S> variable_view(std::span<const double> value, std::span<const double> tangent)
+    requires std::is_same_v<S, Dual<double>>;
 
   /// Adds `cotangent` to the adjoint of `y` before backward().
   void seed(const TapeScalar<S>& y, const S& cotangent);
@@ -129,7 +154,8 @@ public:
   VectorOf<S> adjoint(const TapeVector<S>& x) const;
   MatrixOf<S> adjoint(const TapeMatrix<S>& x) const;
   /// Moves the adjoint of x into `out` (resized to x's size), leaving zero behind: the fast way to
-  /// read a gradient from a reused tape (no allocation, no clearing pass afterwards).
+  /// read a gradient from a reused tape (no clearing pass afterwards, and no allocation when out
+  /// already has x's size).
   void take_adjoint(const TapeVector<S>& x, VectorOf<S>& out);
 
   /// Forgets everything recorded, keeping the memory for the next recording. Variables recorded
@@ -199,6 +225,7 @@ private:
   void ensure_adjoints();
   void run_statements(std::size_t begin, std::size_t end);
   void zero_inputs();
+  TapeVector<S> borrow(detail::CView<S> x, detail::ValuePointer<S> in_place);
 
   // 64-bit so that the compiler knows the 32-bit index stores of recording cannot change them.
   std::uint64_t generation_ = 0;
@@ -211,6 +238,8 @@ private:
   std::size_t values_used_ = 0;
   Vector constants_;
   std::size_t constants_used_ = 0;
+  // Arrays of the caller's read in place (variable_view), forgotten by clear().
+  std::vector<detail::CView<S>> borrowed_;
   // Adjoints, zero between passes except the ranges of independent variables.
   VectorOf<S> adjoints_;
   bool adjoints_dirty_ = false;   // a pass stopped half-way: zero everything before the next
@@ -313,8 +342,9 @@ private:
   S coefficient_[capacity] = {S(0.0), S(0.0)};
 };
 
-/// A vector variable of reverse mode: n consecutive adjoint indices and its value in the tape's arena.
-/// x[i] is a TapeScalar (no tape entry). Values are immutable.
+/// A vector variable of reverse mode: n consecutive adjoint indices and its value in the tape's arena
+/// (or, from Tape::variable_view, in the caller's array). x[i] is a TapeScalar (no tape entry).
+/// Values are immutable.
 template <class S = double>
 class TapeVector {
 public:
@@ -335,11 +365,17 @@ public:
   const detail::Slot& slot() const noexcept { return slot_; }
   /// The vector at `slot` of `tape` (used by the tape and the rules, not by user code).
   TapeVector(Tape<S>* tape, const detail::Slot& slot) : tape_(tape), slot_(slot), generation_(tape->generation()) {}
+  /// The same, with its value read in place through `in_place` (a borrowed array).
+  TapeVector(Tape<S>* tape, const detail::Slot& slot, detail::ValuePointer<S> in_place)
+      : tape_(tape), slot_(slot), generation_(tape->generation()), in_place_(in_place) {}
 
 private:
   Tape<S>* tape_ = nullptr;
   detail::Slot slot_{};
   std::uint32_t generation_ = 0;
+  // The value where it stays put (a borrowed array); null for a value in the arena, which moves
+  // when the arena grows and is read through the tape.
+  detail::ValuePointer<S> in_place_{};
 };
 
 /// A matrix variable of reverse mode (column-major, like DenseMatrix).
@@ -845,7 +881,8 @@ FRECHET_AD_INLINE TapeScalar<S> TapeVector<S>::operator[](std::size_t i) const {
   // allocate() keeps every index below no_index; telling the compiler lets it fold the merging of
   // expression terms against the unused term of a variable.
   if (index == detail::no_index) __builtin_unreachable();
-  return TapeScalar<S>(tape_->value_at(slot_.offset + static_cast<std::uint32_t>(i)), tape_, index, generation_);
+  const S value = in_place_.value != nullptr ? in_place_.at(i) : tape_->value_at(slot_.offset + static_cast<std::uint32_t>(i));
+  return TapeScalar<S>(value, tape_, index, generation_);
 }
 
 template <class S>

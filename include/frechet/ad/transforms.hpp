@@ -107,9 +107,15 @@ template <class X> auto dual_input(const X& x, const X& v) {
   }
 }
 
-template <class S, class X> auto tape_input(Tape<S>& tape, const X& x) {
+/// How an argument's value gets onto the tape: copied (the tape may outlive the argument, as vjp's
+/// pullback does) or, for a vector, read in place (the argument outlives the tape's use).
+enum class Input { copied, in_place };
+
+template <class S, Input How = Input::copied, class X> auto tape_input(Tape<S>& tape, const X& x) {
   if constexpr (std::is_arithmetic_v<X>) {
     return tape.variable(S(static_cast<double>(x)));
+  } else if constexpr (How == Input::in_place && std::is_same_v<S, double> && std::is_same_v<X, Vector>) {
+    return tape.variable_view(x);
   } else {
     return tape.variable(x);
   }
@@ -139,17 +145,17 @@ template <std::size_t K, std::size_t... Sel> constexpr bool selected(std::index_
   return ((Sel == K) || ...);
 }
 
-template <std::size_t K, class Sel, class X> decltype(auto) argument_for(Tape<double>& tape, const X& x) {
+template <std::size_t K, class Sel, Input How, class X> decltype(auto) argument_for(Tape<double>& tape, const X& x) {
   if constexpr (selected<K>(Sel{})) {
-    return tape_input<double>(tape, x);
+    return tape_input<double, How>(tape, x);
   } else {
     return (x);
   }
 }
 
-template <class Sel, class... X, std::size_t... K>
+template <class Sel, Input How, class... X, std::size_t... K>
 auto make_arguments(Tape<double>& tape, std::index_sequence<K...>, const X&... x) {
-  return std::tuple<decltype(argument_for<K, Sel>(tape, x))...>(argument_for<K, Sel>(tape, x)...);
+  return std::tuple<decltype(argument_for<K, Sel, How>(tape, x))...>(argument_for<K, Sel, How>(tape, x)...);
 }
 
 template <class Args, std::size_t... Sel> auto adjoints(const Tape<double>& tape, const Args& args, std::index_sequence<Sel...>) {
@@ -157,6 +163,24 @@ template <class Args, std::size_t... Sel> auto adjoints(const Tape<double>& tape
     return tape.adjoint(std::get<Sel...>(args));
   } else {
     return std::tuple{tape.adjoint(std::get<Sel>(args))...};
+  }
+}
+
+/// The adjoint of a variable, moved out of the tape where it is a vector (the tape is done with it).
+template <class A> auto take_adjoint(Tape<double>& tape, const A& a) {
+  if constexpr (std::is_same_v<A, TapeVector<double>>) {
+    Vector out;
+    tape.take_adjoint(a, out);
+    return out;
+  } else {
+    return tape.adjoint(a);
+  }
+}
+template <class Args, std::size_t... Sel> auto take_adjoints(Tape<double>& tape, const Args& args, std::index_sequence<Sel...>) {
+  if constexpr (sizeof...(Sel) == 1) {
+    return take_adjoint(tape, std::get<Sel...>(args));
+  } else {
+    return std::tuple{take_adjoint(tape, std::get<Sel>(args))...};
   }
 }
 
@@ -175,20 +199,23 @@ template <class F, class X> auto jvp(F&& f, const X& x, const X& v) {
 
 /// f(x) and grad f(x) for scalar f, by one recording and one reverse pass. With several arguments,
 /// value_and_grad<I...> differentiates with respect to the arguments I... (all when none is given).
-/// This overload records on `tape` (cleared first, its memory kept): in a loop, as in an optimiser,
-/// reusing one tape avoids allocating and first touching the tape's memory at every call, which
-/// for large functions costs more than the gradient itself (doc/benchmarks.md).
+/// This overload records on `tape` (cleared before and after, its memory kept): in a loop, as in an
+/// optimiser, reusing one tape avoids allocating and first touching the tape's memory at every
+/// call, which for large functions costs more than the gradient itself (doc/benchmarks.md). Vector
+/// arguments are read in place, not copied onto the tape.
 template <std::size_t... I, class F, class... X> auto value_and_grad(Tape<double>& tape, F&& f, const X&... x) {
   static_assert(sizeof...(X) > 0, "value_and_grad needs an argument");
   using Sel = typename detail::Selection<sizeof...(X), I...>::type;
   tape.clear();
-  auto args = detail::make_arguments<Sel>(tape, std::index_sequence_for<X...>{}, x...);
+  // The arguments outlive this call, so vectors are read in place rather than copied.
+  auto args = detail::make_arguments<Sel, detail::Input::in_place>(tape, std::index_sequence_for<X...>{}, x...);
   const TapeScalar<double> y = detail::tape_output<double>(std::apply(f, args));
   if (!y.is_constant()) {
     tape.seed(y, 1.0);
     tape.backward();
   }
-  auto g = detail::adjoints(tape, args, Sel{});
+  auto g = detail::take_adjoints(tape, args, Sel{});
+  tape.clear();  // forgets the borrowed arguments
   return ValueAndGrad<decltype(g)>{y.value(), std::move(g)};
 }
 
@@ -203,7 +230,7 @@ template <std::size_t... I, class F, class... X> auto grad(F&& f, const X&... x)
   return value_and_grad<I...>(std::forward<F>(f), x...).gradient;
 }
 
-/// grad f(x), recorded on `tape` (cleared first, its memory kept).
+/// grad f(x), recorded on `tape` (cleared before and after, its memory kept).
 template <std::size_t... I, class F, class... X> auto grad(Tape<double>& tape, F&& f, const X&... x) {
   return value_and_grad<I...>(tape, std::forward<F>(f), x...).gradient;
 }
@@ -251,7 +278,7 @@ struct VjpResult {
 template <std::size_t... I, class F, class... X> auto vjp(F&& f, const X&... x) {
   using Sel = typename detail::Selection<sizeof...(X), I...>::type;
   auto tape = std::make_shared<Tape<double>>();
-  auto args = detail::make_arguments<Sel>(*tape, std::index_sequence_for<X...>{}, x...);
+  auto args = detail::make_arguments<Sel, detail::Input::copied>(*tape, std::index_sequence_for<X...>{}, x...);
   auto y = detail::tape_output<double>(std::apply(f, args));
   using Out = decltype(y);
   // The pullback keeps copies of the arguments, never references to the caller's objects.
@@ -270,20 +297,27 @@ template <std::size_t... I, class F, class... X> auto vjp(F&& f, const X&... x) 
 
 /// f(x), grad f(x) and H v for scalar f of a vector x: forward-over-reverse, one recording on a
 /// tape whose values carry the tangent v, then one reverse pass. This overload records on `tape`
-/// (cleared first, its memory kept): repeated products, as in a Hessian operator, reuse it.
+/// (cleared before and after, its memory kept): repeated products, as in a Hessian operator, reuse
+/// it. x and v are read in place, not copied onto the tape.
 template <class F>
 ValueGradHvp value_grad_and_hvp(Tape<Dual<double>>& tape, F&& f, const Vector& x, const Vector& v) {
   check_size("hvp: size of the direction", x.size(), v.size());
   tape.clear();
-  const TapeVector<Dual<double>> xv = tape.variable(DualVector<double>(x, v));
+  const TapeVector<Dual<double>> xv = tape.variable_view(x, v);  // x and v outlive this call
   const TapeScalar<Dual<double>> y = detail::tape_output<Dual<double>>(f(xv));
-  ValueGradHvp out{y.value().value(), Vector(x.size(), 0.0), Vector(x.size(), 0.0)};
-  if (y.is_constant()) return out;
-  tape.seed(y, Dual<double>(1.0));
-  tape.backward();
-  DualVector<double> g = tape.adjoint(xv);
-  out.gradient = std::move(g.value);
-  out.hvp = std::move(g.tangent);
+  ValueGradHvp out{y.value().value(), {}, {}};
+  if (y.is_constant()) {
+    out.gradient.assign(x.size(), 0.0);
+    out.hvp.assign(x.size(), 0.0);
+  } else {
+    tape.seed(y, Dual<double>(1.0));
+    tape.backward();
+    DualVector<double> g;
+    tape.take_adjoint(xv, g);
+    out.gradient = std::move(g.value);
+    out.hvp = std::move(g.tangent);
+  }
+  tape.clear();  // forgets x and v
   return out;
 }
 
@@ -298,7 +332,7 @@ template <class F> Vector hvp(F&& f, const Vector& x, const Vector& v) {
   return value_grad_and_hvp(std::forward<F>(f), x, v).hvp;
 }
 
-/// H(x) v, recorded on `tape` (cleared first, its memory kept).
+/// H(x) v, recorded on `tape` (cleared before and after, its memory kept).
 template <class F> Vector hvp(Tape<Dual<double>>& tape, F&& f, const Vector& x, const Vector& v) {
   return value_grad_and_hvp(tape, std::forward<F>(f), x, v).hvp;
 }
