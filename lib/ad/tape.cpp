@@ -51,6 +51,21 @@ template <class S> void grow_to(VectorOf<S>& v, std::size_t n) {
 
 template <class S> void zero_range(View<S> v) { fill_zero(v); }
 
+// Gives `out` the first n entries of `adjoints` by exchanging the two arrays' storage, and leaves
+// `adjoints` all zero with its old length (in out's old storage, whose capacity, after the first
+// exchange, is the tape's own).
+template <class S> void hand_over(VectorOf<S>& adjoints, VectorOf<S>& out, std::size_t n) {
+  if constexpr (std::is_same_v<S, double>) {
+    const std::size_t length = adjoints.size();
+    std::swap(adjoints, out);
+    out.resize(n);
+    adjoints.assign(length, 0.0);
+  } else {
+    hand_over<typename S::value_type>(adjoints.value, out.value, n);
+    hand_over<typename S::value_type>(adjoints.tangent, out.tangent, n);
+  }
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -66,11 +81,10 @@ detail::Slot Tape<S>::allocate(std::size_t rows, std::size_t cols, const char* o
   detail::grow_to<S>(values_, values_used_ + n);
   detail::Slot s;
   s.offset = static_cast<std::uint32_t>(values_used_);
-  s.index = static_cast<std::uint32_t>(next_index_);
+  s.index = take_indices(n);
   s.rows = static_cast<std::uint32_t>(rows);
   s.cols = static_cast<std::uint32_t>(cols);
   values_used_ += n;
-  next_index_ += n;
   return s;
 }
 
@@ -134,7 +148,6 @@ TapeScalar<S> Tape<S>::materialize(const TapeScalar<S>& x, const char* operation
   if (x.is_constant() || x.is_variable()) return x;
   if (x.tape() != this) detail::throw_mixed_tapes(operation);
   check_generation(x.generation(), operation);
-  if (next_index_ >= detail::no_index) detail::throw_tape_full(operation);
   statements_.reserve(TapeScalar<S>::capacity);
   for (int k = 0; k < TapeScalar<S>::capacity; ++k)
     if (x.term_index(k) != detail::no_index) statements_.push_operand(x.term_index(k), x.term_coefficient(k));
@@ -189,12 +202,11 @@ TapeVector<S> Tape<S>::borrow(detail::CView<S> x, detail::ValuePointer<S> in_pla
     detail::throw_tape_full("Tape::variable_view");
   detail::Slot s;
   s.offset = 0;
-  s.index = static_cast<std::uint32_t>(next_index_);
+  s.index = take_indices(x.size());
   s.rows = static_cast<std::uint32_t>(x.size());
   s.cols = 1;
   s.borrowed = static_cast<std::uint32_t>(borrowed_.size());
   borrowed_.push_back(x);
-  next_index_ += x.size();
   inputs_.push_back({s.index, static_cast<std::uint32_t>(x.size()), false});
   return TapeVector<S>(this, s, in_place);
 }
@@ -389,7 +401,15 @@ void Tape<S>::take_adjoint(const TapeVector<S>& x, VectorOf<S>& out) {
     return;
   }
   const detail::View<S> adjoint = detail::sub(detail::view(adjoints_), x.slot().index, x.size());
-  if (out.size() == x.size()) {
+  // After a complete pass only input ranges hold non-zeros. When x's range starts the array and no
+  // other input holds a result, out may take the array itself: zeroing a whole array of the tape's
+  // length costs about half of copying x's range out and zeroing it (doc/benchmarks.md).
+  const bool others_clean = std::all_of(inputs_.begin(), inputs_.end(), [&](const InputRange& r) {
+    return !r.dirty || (r.begin == x.slot().index && r.count == x.size());
+  });
+  if (out.size() == x.size() && x.slot().index == 0 && !adjoints_dirty_ && others_clean) {
+    detail::hand_over<S>(adjoints_, out, x.size());
+  } else if (out.size() == x.size()) {
     detail::move_out(adjoint, detail::view(out));
   } else {  // a new vector: copied, not zero-filled and then overwritten
     out = detail::to_vector(detail::CView<S>(adjoint));
@@ -426,6 +446,7 @@ void Tape<S>::clear() {
   ++generation_;
   next_index_ = 0;
   statements_.clear();
+  statements_.set_index_budget(detail::no_index);
   values_used_ = 0;
   constants_used_ = 0;
   borrowed_.clear();

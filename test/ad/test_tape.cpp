@@ -385,6 +385,28 @@ BOOST_AUTO_TEST_CASE(variables_read_in_place) {
   BOOST_CHECK_THROW(xv[0], Error);  // a view is a variable like any other: stale after clear()
 }
 
+BOOST_AUTO_TEST_CASE(running_out_of_adjoint_indices_is_an_error) {
+  // A borrowed vector of 2^32 - 7 entries leaves 6 adjoint indices for statements (the last index,
+  // 2^32 - 1, means "none"). Only its first two entries are read, so a small array stands in for it.
+  const double values[2] = {1.0, 2.0};
+  Tape<> tape;
+  const auto x = tape.variable_view(std::span<const double>(values, detail::no_index - 6));
+  TapeScalar<> f = x[0] * x[1];  // a combination: no statement
+  int recorded = 0;
+  BOOST_CHECK_EXCEPTION(
+      for (; recorded < 10; ++recorded) f += x[0] * x[1], ArgumentError, [](const ArgumentError& e) {
+        return std::string(e.what()).find("2^32") != std::string::npos;
+      });
+  BOOST_TEST(recorded == 6);
+  BOOST_TEST(tape.statement_count() == 6u);
+  BOOST_TEST(tape.index_count() == std::size_t{detail::no_index});
+  BOOST_TEST(f.value() == 7.0 * 2.0);  // the failed statement left f as it was
+  tape.clear();
+  const auto y = tape.variable(Vector{3.0, 4.0});
+  BOOST_TEST(grad([](const auto& z) { return z[0] * z[1]; }, Vector{3.0, 4.0})[0] == 4.0);
+  BOOST_TEST(TapeScalar<>(y[0] * y[1] * y[0]).value() == 36.0);
+}
+
 BOOST_AUTO_TEST_CASE(variables_of_a_cleared_tape_are_rejected) {
   Tape<> tape;
   const auto x = tape.variable(Vector{1.0, 2.0});

@@ -43,10 +43,21 @@ public:
   /// The left-hand side of the last statement, or `none` when there is none.
   std::uint32_t last_lhs() const noexcept { return last_lhs_; }
 
-  /// Makes room for one statement of at most `operands` operands (at least 1). Throws
-  /// frechet::ArgumentError past max_operands.
+  /// Makes room for one statement of at most `operands` operands (at least 1), and makes sure an
+  /// adjoint index is left for its left-hand side. Throws frechet::ArgumentError past max_operands
+  /// or past the index budget.
   FRECHET_AD_INLINE void reserve(std::size_t operands) {
-    if (operands_ + operands > capacity_) grow(operands_ + operands);
+    if (operands_ + operands > limit_) grow(operands_ + operands);
+  }
+  /// Sets how many adjoint indices are left for the left-hand sides of statements. Since every
+  /// statement has an operand, the budget is checked with the capacity, by reserve(): recording a
+  /// statement needs no test of its own. (Near the end of the budget, reserve() takes its slow
+  /// path, which counts the statements exactly.)
+  void set_index_budget(std::size_t indices_left) noexcept {
+    indices_left_ = indices_left;
+    statements_at_budget_ = statements_;
+    budget_end_ = operands_ + indices_left;
+    limit_ = capacity_ < budget_end_ ? capacity_ : budget_end_;
   }
   FRECHET_AD_INLINE void push_operand(std::uint32_t i, const S& p) noexcept {
     index_[operands_] = i;
@@ -58,6 +69,7 @@ public:
     statement_[statements_++] = Statement{lhs, static_cast<std::uint32_t>(operands_) | flag};
     last_lhs_ = lhs;
   }
+  /// Forgets the statements; set_index_budget() must follow.
   void clear() noexcept {
     statements_ = 0;
     operands_ = 0;
@@ -74,14 +86,21 @@ private:
   std::size_t statements_ = 0;
   std::size_t operands_ = 0;
   std::size_t capacity_ = 0;
+  std::size_t indices_left_ = 0;         // when set_index_budget() was called
+  std::size_t statements_at_budget_ = 0;
+  std::size_t budget_end_ = 0;  // operand count from which statements may exhaust the budget
+  std::size_t limit_ = 0;       // min(capacity_, budget_end_)
   std::uint32_t last_lhs_ = none;
 };
 
 [[noreturn]] void throw_statement_buffer_full(std::size_t needed);
+[[noreturn]] void throw_tape_full(const char* operation);
 
 template <class S>
 void StatementBuffer<S>::grow(std::size_t needed) {
+  if (statements_ - statements_at_budget_ >= indices_left_) throw_tape_full("TapeScalar expression");
   if (needed > max_operands) throw_statement_buffer_full(needed);
+  if (needed <= capacity_) return;  // only the index budget was near: the statement fits
   std::size_t cap = capacity_ == 0 ? 4096 : capacity_;
   while (cap < needed) cap *= 2;
   if (cap > max_operands) cap = max_operands;
@@ -97,6 +116,7 @@ void StatementBuffer<S>::grow(std::size_t needed) {
   index_ = std::move(idx);
   partial_ = std::move(par);
   capacity_ = cap;
+  limit_ = capacity_ < budget_end_ ? capacity_ : budget_end_;
 }
 
 }  // namespace frechet::detail

@@ -120,7 +120,7 @@ class Tape {
 public:
   using scalar_type = S;
 
-  Tape() = default;
+  Tape() { statements_.set_index_budget(detail::no_index); }
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
   ~Tape();
@@ -154,8 +154,10 @@ public:
   VectorOf<S> adjoint(const TapeVector<S>& x) const;
   MatrixOf<S> adjoint(const TapeMatrix<S>& x) const;
   /// Moves the adjoint of x into `out` (resized to x's size), leaving zero behind: the fast way to
-  /// read a gradient from a reused tape (no clearing pass afterwards, and no allocation when out
-  /// already has x's size).
+  /// read a gradient from a reused tape, with no clearing pass afterwards. When out already has x's
+  /// size, the tape may exchange its adjoint array with out's storage instead of copying (out's
+  /// capacity is then the tape's length); called in a loop with the same out, it allocates nothing
+  /// after the first calls.
   void take_adjoint(const TapeVector<S>& x, VectorOf<S>& out);
 
   /// Forgets everything recorded, keeping the memory for the next recording. Variables recorded
@@ -187,9 +189,9 @@ public:
   template <bool Subtract, class E>
   FRECHET_AD_INLINE TapeScalar<S> record_accumulation(const TapeScalar<S>& f, const E& e);
   /// Closes the statement whose operands were just pushed, with `flag` (0 or
-  /// detail::Statement::accumulates); returns its left-hand-side index.
+  /// detail::Statement::accumulates); returns its left-hand-side index. The statements_.reserve()
+  /// before the operands made sure that an index is left.
   FRECHET_AD_INLINE std::uint32_t push_statement(std::uint32_t flag) {
-    if (next_index_ == detail::no_index) detail::throw_tape_full("TapeScalar expression");
     const auto lhs = static_cast<std::uint32_t>(next_index_++);
     statements_.close(lhs, flag);
     return lhs;
@@ -225,11 +227,18 @@ private:
   void ensure_adjoints();
   void run_statements(std::size_t begin, std::size_t end);
   void zero_inputs();
+  // Takes n adjoint indices for a variable or a node output (the caller checked that they exist).
+  std::uint32_t take_indices(std::size_t n) {
+    const auto first = static_cast<std::uint32_t>(next_index_);
+    next_index_ += n;
+    statements_.set_index_budget(detail::no_index - next_index_);
+    return first;
+  }
   TapeVector<S> borrow(detail::CView<S> x, detail::ValuePointer<S> in_place);
 
   // 64-bit so that the compiler knows the 32-bit index stores of recording cannot change them.
   std::uint64_t generation_ = 0;
-  std::uint64_t next_index_ = 0;
+  std::uint64_t next_index_ = 0;  // below no_index; statements_ holds the budget left
   // Scalar statements and their operands.
   detail::StatementBuffer<S> statements_;
   // Values of vector variables (level S) and of constants (doubles); sizes in use are tracked apart
@@ -849,7 +858,8 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator+=(const E& e) {
   if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
     return *this += detail::unary<S>(e, e.value(), detail::PlusOne{});
   } else if constexpr (TapeExpression<E>) {
-    if (tape_ != nullptr && e.tape == tape_) return *this = tape_->template record_accumulation<false>(*this, e);
+    // Through e's tape (the same one): the compiler then knows it from the reads of e's operands.
+    if (e.tape == tape_ && e.tape != nullptr) return *this = e.tape->template record_accumulation<false>(*this, e);
   }
   return *this = evaluate(*this + e);
 }
@@ -859,7 +869,8 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator-=(const E& e) {
   if constexpr (std::is_same_v<std::remove_cvref_t<E>, TapeScalar>) {
     return *this -= detail::unary<S>(e, e.value(), detail::PlusOne{});
   } else if constexpr (TapeExpression<E>) {
-    if (tape_ != nullptr && e.tape == tape_) return *this = tape_->template record_accumulation<true>(*this, e);
+    // Through e's tape (the same one): the compiler then knows it from the reads of e's operands.
+    if (e.tape == tape_ && e.tape != nullptr) return *this = e.tape->template record_accumulation<true>(*this, e);
   }
   return *this = evaluate(*this - e);
 }
@@ -876,6 +887,9 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator/=(const E& e) {
 
 template <class S>
 FRECHET_AD_INLINE TapeScalar<S> TapeVector<S>::operator[](std::size_t i) const {
+  // Only a default-constructed handle has no tape, and reading it is a precondition violation;
+  // knowing the tape is not null lets the compiler drop the constant-accumulator test of f += x[i].
+  if (tape_ == nullptr) __builtin_unreachable();
   tape_->check_generation(generation_, "TapeVector::operator[]");
   const std::uint32_t index = slot_.index + static_cast<std::uint32_t>(i);
   // allocate() keeps every index below no_index; telling the compiler lets it fold the merging of
