@@ -34,14 +34,16 @@ public:
   /// Most operands: the top bit of Statement::end_and_flag is the flag.
   static constexpr std::size_t max_operands = Statement::accumulates - 1;
 
-  std::size_t statement_count() const noexcept { return statements_; }
+  std::size_t statement_count() const noexcept { return static_cast<std::size_t>(next_ - first()); }
   std::size_t operand_count() const noexcept { return operands_; }
   std::size_t bytes() const noexcept { return capacity_ * (sizeof(Statement) + sizeof(std::uint32_t) + sizeof(S)); }
-  const Statement* statements() const noexcept { return statement_.get(); }
+  const Statement* statements() const noexcept { return first(); }
   const std::uint32_t* index() const noexcept { return index_.get(); }
   const S* partial() const noexcept { return partial_.get(); }
-  /// The left-hand side of the last statement, or `none` when there is none.
-  std::uint32_t last_lhs() const noexcept { return last_lhs_; }
+  /// The left-hand side of the last statement, or `none` when there is none (read from the
+  /// statement itself, or from a sentinel before the first: one store less per statement than
+  /// keeping it apart).
+  FRECHET_AD_INLINE std::uint32_t last_lhs() const noexcept { return next_[-1].lhs; }
 
   /// Makes room for one statement of at most `operands` operands (at least 1), and makes sure an
   /// adjoint index is left for its left-hand side. Throws frechet::ArgumentError past max_operands
@@ -55,7 +57,7 @@ public:
   /// path, which counts the statements exactly.)
   void set_index_budget(std::size_t indices_left) noexcept {
     indices_left_ = indices_left;
-    statements_at_budget_ = statements_;
+    statements_at_budget_ = statement_count();
     budget_end_ = operands_ + indices_left;
     limit_ = capacity_ < budget_end_ ? capacity_ : budget_end_;
   }
@@ -66,31 +68,31 @@ public:
   }
   /// Closes the statement whose operands were pushed since the last one.
   FRECHET_AD_INLINE void close(std::uint32_t lhs, std::uint32_t flag) noexcept {
-    statement_[statements_++] = Statement{lhs, static_cast<std::uint32_t>(operands_) | flag};
-    last_lhs_ = lhs;
+    *next_++ = Statement{lhs, static_cast<std::uint32_t>(operands_) | flag};
   }
   /// Forgets the statements; set_index_budget() must follow.
   void clear() noexcept {
-    statements_ = 0;
+    next_ = first();
     operands_ = 0;
-    last_lhs_ = none;
   }
   static constexpr std::uint32_t none = 0xFFFFFFFFu;
 
 private:
   [[gnu::noinline]] void grow(std::size_t needed);
+  // The statements start after a sentinel whose lhs is `none`.
+  Statement* first() const noexcept { return statement_.get() + 1; }
 
-  std::unique_ptr<Statement[]> statement_;
+  // Before the first grow(), the sentinel alone: next_ always points into an array.
+  std::unique_ptr<Statement[]> statement_{new Statement[1]{Statement{none, 0}}};
+  Statement* next_ = statement_.get() + 1;
   std::unique_ptr<std::uint32_t[]> index_;
   std::unique_ptr<S[]> partial_;
-  std::size_t statements_ = 0;
   std::size_t operands_ = 0;
   std::size_t capacity_ = 0;
   std::size_t indices_left_ = 0;         // when set_index_budget() was called
   std::size_t statements_at_budget_ = 0;
   std::size_t budget_end_ = 0;  // operand count from which statements may exhaust the budget
   std::size_t limit_ = 0;       // min(capacity_, budget_end_)
-  std::uint32_t last_lhs_ = none;
 };
 
 [[noreturn]] void throw_statement_buffer_full(std::size_t needed);
@@ -98,21 +100,24 @@ private:
 
 template <class S>
 void StatementBuffer<S>::grow(std::size_t needed) {
-  if (statements_ - statements_at_budget_ >= indices_left_) throw_tape_full("TapeScalar expression");
+  const std::size_t statements = statement_count();
+  if (statements - statements_at_budget_ >= indices_left_) throw_tape_full("TapeScalar expression");
   if (needed > max_operands) throw_statement_buffer_full(needed);
   if (needed <= capacity_) return;  // only the index budget was near: the statement fits
   std::size_t cap = capacity_ == 0 ? 4096 : capacity_;
   while (cap < needed) cap *= 2;
   if (cap > max_operands) cap = max_operands;
-  auto st = std::make_unique_for_overwrite<Statement[]>(cap);
+  auto st = std::make_unique_for_overwrite<Statement[]>(cap + 1);
+  st[0] = Statement{none, 0};
   auto idx = std::make_unique_for_overwrite<std::uint32_t[]>(cap);
   auto par = std::make_unique_for_overwrite<S[]>(cap);
-  if (statements_ > 0) std::memcpy(static_cast<void*>(st.get()), statement_.get(), statements_ * sizeof(Statement));
+  if (statements > 0) std::memcpy(static_cast<void*>(st.get() + 1), first(), statements * sizeof(Statement));
   if (operands_ > 0) {
     std::memcpy(static_cast<void*>(idx.get()), index_.get(), operands_ * sizeof(std::uint32_t));
     std::memcpy(static_cast<void*>(par.get()), partial_.get(), operands_ * sizeof(S));
   }
   statement_ = std::move(st);
+  next_ = first() + statements;
   index_ = std::move(idx);
   partial_ = std::move(par);
   capacity_ = cap;

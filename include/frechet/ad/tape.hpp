@@ -184,10 +184,11 @@ public:
   /// Evaluates expression e: a combination of at most TapeScalar::capacity variables, or else one
   /// recorded statement and the variable it assigns.
   template <class E> FRECHET_AD_INLINE TapeScalar<S> record(const E& e);
-  /// Records f + e (or f - e) for f and e on this tape as one statement: the accumulator pattern
-  /// `f += e`, with f's terms kept out of the merging of e's terms (the compiler cannot see them).
+  /// Records f = f + e (or f - e) for f and e on this tape as one statement, updating f in place:
+  /// the accumulator pattern `f += e`, with f's terms kept out of the merging of e's terms (the
+  /// compiler cannot see them).
   template <bool Subtract, class E>
-  FRECHET_AD_INLINE TapeScalar<S> record_accumulation(const TapeScalar<S>& f, const E& e);
+  FRECHET_AD_INLINE void record_accumulation(TapeScalar<S>& f, const E& e);
   /// Closes the statement whose operands were just pushed, with `flag` (0 or
   /// detail::Statement::accumulates); returns its left-hand-side index. The statements_.reserve()
   /// before the operands made sure that an index is left.
@@ -343,6 +344,7 @@ public:
 
 private:
   template <class E> FRECHET_AD_INLINE static TapeScalar evaluate(const E& e);
+  template <class T> friend class Tape;  // updates accumulators in place
 
   S value_{};
   Tape<S>* tape_ = nullptr;
@@ -821,7 +823,7 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record(const E& e) {
 
 template <class S>
 template <bool Subtract, class E>
-FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record_accumulation(const TapeScalar<S>& f, const E& e) {
+FRECHET_AD_INLINE void Tape<S>::record_accumulation(TapeScalar<S>& f, const E& e) {
   // Both current (one test for the two): f and e are on this tape, e's tape was checked by the caller.
   if (((f.generation() ^ generation()) | (e.generation ^ generation())) != 0)
     detail::throw_stale("TapeScalar +=", f.generation() != generation() ? f.generation() : e.generation, generation());
@@ -831,21 +833,26 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record_accumulation(const TapeScalar<S>
   statements_.reserve(static_cast<std::size_t>(n) + TapeScalar<S>::capacity);
   // The old value of the accumulator, when the previous statement assigned it (the usual case), is
   // the statement's flag rather than an operand; otherwise its terms are operands.
-  const bool follows = f.term_index(0) == statements_.last_lhs() && f.term_index(1) == detail::no_index &&
-                       detail::is_one(f.term_coefficient(0));
-  if (!follows) {
-    [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-      ((f.term_index(K) != detail::no_index ? statements_.push_operand(f.term_index(K), f.term_coefficient(K)) : void()),
-       ...);
-    }(std::make_integer_sequence<int, TapeScalar<S>::capacity>{});
-  }
-  [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+  const auto push_e = [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
     ((t.index[K] != detail::no_index ? statements_.push_operand(t.index[K], Subtract ? S(-t.partial[K]) : t.partial[K])
                                      : void()),
      ...);
-  }(std::make_integer_sequence<int, n>{});
-  const std::uint32_t lhs = push_statement(follows ? detail::Statement::accumulates : 0);
-  return TapeScalar<S>(Subtract ? S(f.value() - e.value()) : S(f.value() + e.value()), this, lhs, generation());
+  };
+  const S value = Subtract ? S(f.value_ - e.value()) : S(f.value_ + e.value());
+  if (f.index_[0] == statements_.last_lhs() && f.index_[1] == detail::no_index && detail::is_one(f.coefficient_[0])) {
+    // f is already the variable of its own it becomes again, on this tape and of this generation:
+    // only its value and index change (f lives in the caller's memory, so every field written is
+    // a store per statement).
+    push_e(std::make_integer_sequence<int, n>{});
+    f.value_ = value;
+    f.index_[0] = push_statement(detail::Statement::accumulates);
+  } else {
+    [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
+      ((f.index_[K] != detail::no_index ? statements_.push_operand(f.index_[K], f.coefficient_[K]) : void()), ...);
+    }(std::make_integer_sequence<int, TapeScalar<S>::capacity>{});
+    push_e(std::make_integer_sequence<int, n>{});
+    f = TapeScalar<S>(value, this, push_statement(0), generation());
+  }
 }
 
 template <class E> FRECHET_AD_INLINE TapeScalar<detail::ExprScalar<E>> detail::to_scalar(const E& e) {
@@ -859,7 +866,10 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator+=(const E& e) {
     return *this += detail::unary<S>(e, e.value(), detail::PlusOne{});
   } else if constexpr (TapeExpression<E>) {
     // Through e's tape (the same one): the compiler then knows it from the reads of e's operands.
-    if (e.tape == tape_ && e.tape != nullptr) return *this = e.tape->template record_accumulation<false>(*this, e);
+    if (e.tape == tape_ && e.tape != nullptr) {
+      e.tape->template record_accumulation<false>(*this, e);
+      return *this;
+    }
   }
   return *this = evaluate(*this + e);
 }
@@ -870,7 +880,10 @@ FRECHET_AD_INLINE TapeScalar<S>& TapeScalar<S>::operator-=(const E& e) {
     return *this -= detail::unary<S>(e, e.value(), detail::PlusOne{});
   } else if constexpr (TapeExpression<E>) {
     // Through e's tape (the same one): the compiler then knows it from the reads of e's operands.
-    if (e.tape == tape_ && e.tape != nullptr) return *this = e.tape->template record_accumulation<true>(*this, e);
+    if (e.tape == tape_ && e.tape != nullptr) {
+      e.tape->template record_accumulation<true>(*this, e);
+      return *this;
+    }
   }
   return *this = evaluate(*this - e);
 }
