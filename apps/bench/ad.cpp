@@ -172,15 +172,16 @@ double median_seconds(const std::function<void()>& run, int repeats) {
 
 // A limit for case (a): the same tape layout as frechet's (a statement of 8 bytes, operands as an
 // array of 4-byte indices and an array of partials, one adjoint array), filled by a hand-written
-// loop that knows the function: x copied in, per pair one accumulating statement with its two
-// partials written directly, the reverse pass with the accumulator's adjoint carried in a register,
-// the gradient moved out. What an operator-overloading tape with this layout could at best cost.
+// loop that knows the function: x read in place, per pair one accumulating statement with its two
+// partials written directly, the reverse pass with the accumulator's adjoint carried in a
+// register, the gradient handed over by exchanging arrays as Tape::take_adjoint does. What an
+// operator-overloading tape with this layout could at best cost.
 struct HandWrittenTape {
   struct Statement {
     std::uint32_t lhs, end_and_flag;
   };
   static constexpr std::uint32_t flag = 1u << 31;
-  Vector values, adjoints;
+  Vector adjoints;
   std::vector<std::uint32_t> index;
   Vector partial;
   std::vector<Statement> statements;
@@ -190,16 +191,14 @@ struct HandWrittenTape {
   void gradient(const Vector& x, Vector& g) {
     marks[0] = std::chrono::steady_clock::now();
     const std::size_t n = x.size(), pairs = n / 2;
-    values.resize(n);
     adjoints.resize(n + pairs, 0.0);
     index.resize(2 * pairs);
     partial.resize(2 * pairs);
     statements.resize(pairs);
-    std::copy(x.begin(), x.end(), values.begin());
     marks[1] = std::chrono::steady_clock::now();
     double f = 0.0;
     for (std::size_t p = 0; p < pairs; ++p) {
-      const double x0 = values[2 * p], x1 = values[2 * p + 1];
+      const double x0 = x[2 * p], x1 = x[2 * p + 1];
       const double a = x1 - x0 * x0, b = 1.0 - x0;
       f += 100.0 * a * a + b * b;
       index[2 * p] = static_cast<std::uint32_t>(2 * p + 1);
@@ -222,11 +221,10 @@ struct HandWrittenTape {
       last = first;
     }
     marks[3] = std::chrono::steady_clock::now();
+    const std::size_t length = adjoints.size();
+    std::swap(adjoints, g);
     g.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      g[i] = adjoints[i];
-      adjoints[i] = 0.0;
-    }
+    adjoints.assign(length, 0.0);
     marks[4] = std::chrono::steady_clock::now();
     if (f == 12345.678) std::puts("");
   }
@@ -254,8 +252,8 @@ double adolc_gradient_seconds(const Vector& x, int repeats, Vector& g) {
 }
 #endif
 
-// Where a gradient's time goes on a reused tape: copying x in, recording f, the reverse pass, and
-// moving the adjoint out (medians of separately timed phases of the same runs).
+// Where a gradient's time goes on a reused tape: taking x (a view: nearly nothing), recording f,
+// the reverse pass, and handing the adjoint out (medians of separately timed phases).
 struct Phases {
   double copy_in = 0, record = 0, reverse = 0, read_out = 0;
 };
@@ -519,7 +517,7 @@ int main(int argc, char** argv) {
     std::printf("\nADOL-C taped gradient of rosenbrock_scalar: %.3f ms = %.1fx f, %.1fx ours\n",
                 cases[0].adolc_seconds * 1e3, cases[0].adolc_seconds / cases[0].f_seconds,
                 cases[0].adolc_seconds / cases[0].grad_seconds);
-  std::printf("\nPhases of the scalar cases, ms (copy x in, record f, reverse pass, move the adjoint out):\n");
+  std::printf("\nPhases of the scalar cases, ms (take x, record f, reverse pass, hand the adjoint out):\n");
   for (const Case& c : cases)
     if (c.style == "scalar")
       std::printf("  %-24s grad %.3f %.3f %.3f %.3f   hvp %.3f %.3f %.3f %.3f\n", c.name.c_str(),
