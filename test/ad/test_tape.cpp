@@ -407,6 +407,53 @@ BOOST_AUTO_TEST_CASE(running_out_of_adjoint_indices_is_an_error) {
   BOOST_TEST(TapeScalar<>(y[0] * y[1] * y[0]).value() == 36.0);
 }
 
+BOOST_AUTO_TEST_CASE(take_adjoint_into_a_reused_vector) {
+  // With one input, take_adjoint into an output of the right size exchanges the tape's adjoint
+  // array with the output's storage. Each call must still give the right gradient: the array the
+  // tape gets back holds the previous gradient and has to be zeroed. A vector node between the
+  // statements puts adjoints outside the input range as well.
+  const Vector x0{0.5, -1.5, 2.0, 0.25};
+  const auto f = [](const auto& x) {
+    using T = scalar_t<decltype(x)>;
+    T s = x[0] * x[1] * x[2];
+    s += frechet::dot(x, x);
+    s += x[3] * x[2] * x[1];
+    return s;
+  };
+  const Vector expected = grad(f, x0);
+  Tape<> tape;
+  Vector g(x0.size(), 123.0);  // right size, stale content
+  for (int call = 0; call < 3; ++call) {
+    tape.clear();
+    const auto x = tape.variable_view(x0);
+    tape.seed(TapeScalar<>(f(x)), 1.0);
+    tape.backward();
+    tape.take_adjoint(x, g);
+    BOOST_TEST(relative_error(g, expected) < 1e-15);
+    BOOST_TEST(g.size() == x0.size());
+    BOOST_TEST(norm_inf(tape.adjoint(x)) == 0.0);
+    tape.seed(TapeScalar<>(f(x)), 2.0);  // the same tape again, after the exchange
+    tape.backward();
+    Vector twice = expected;
+    for (double& e : twice) e *= 2.0;
+    BOOST_TEST(relative_error(tape.adjoint(x), twice) < 1e-15);
+  }
+  // The same for a tape of duals: gradient and Hessian-vector product.
+  const Vector v{1.0, 0.0, -1.0, 0.5};
+  const ValueGradHvp reference = value_grad_and_hvp(f, x0, v);
+  Tape<Dual<double>> dual;
+  DualVector<double> gh(Vector(4, 9.0), Vector(4, -9.0));
+  for (int call = 0; call < 3; ++call) {
+    dual.clear();
+    const auto x = dual.variable_view(x0, v);
+    dual.seed(TapeScalar<Dual<double>>(f(x)), Dual<double>(1.0));
+    dual.backward();
+    dual.take_adjoint(x, gh);
+    BOOST_TEST(relative_error(gh.value, reference.gradient) < 1e-15);
+    BOOST_TEST(relative_error(gh.tangent, reference.hvp) < 1e-15);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(variables_of_a_cleared_tape_are_rejected) {
   Tape<> tape;
   const auto x = tape.variable(Vector{1.0, 2.0});
