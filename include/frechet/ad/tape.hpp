@@ -840,9 +840,9 @@ FRECHET_AD_INLINE void Tape<S>::record_accumulation(TapeScalar<S>& f, const E& e
   };
   const S value = Subtract ? S(f.value_ - e.value()) : S(f.value_ + e.value());
   if (f.index_[0] == statements_.last_lhs() && f.index_[1] == detail::no_index && detail::is_one(f.coefficient_[0])) {
-    // f is already the variable of its own it becomes again, on this tape and of this generation:
-    // only its value and index change (f lives in the caller's memory, so every field written is
-    // a store per statement).
+    // f holds the previous statement's variable (one term, coefficient 1, this tape and
+    // generation), and will hold this statement's: only its value and index change. f lives in the
+    // caller's memory, so every field written costs a store per statement.
     push_e(std::make_integer_sequence<int, n>{});
     f.value_ = value;
     f.index_[0] = push_statement(detail::Statement::accumulates);
