@@ -326,6 +326,9 @@ BOOST_AUTO_TEST_CASE(take_adjoint_moves_the_result_out) {
   }
 }
 
+template <class T, class... A>
+concept can_view = requires(T& t, A&&... a) { t.variable_view(std::forward<A>(a)...); };
+
 BOOST_AUTO_TEST_CASE(variables_read_in_place) {
   // variable_view reads the caller's array instead of copying it: the same gradients and
   // Hessian-vector products as a copied variable, through scalar statements and vector nodes alike,
@@ -378,7 +381,13 @@ BOOST_AUTO_TEST_CASE(variables_read_in_place) {
   for (std::size_t i = 0; i < x.size(); ++i) fd[i] = (fd[i] - gm[i]) / (2.0 * h);
   BOOST_TEST(relative_error(gd.tangent, fd) < 1e-6);
 
-  BOOST_CHECK_EXCEPTION(dual.variable_view(x, Vector(3)), ShapeError, [](const ShapeError& e) {
+  // A view of a temporary does not compile (A = Vector stands for an rvalue).
+  static_assert(!can_view<Tape<>, Vector>);
+  static_assert(!can_view<Tape<Dual<double>>, Vector, const Vector&>);
+  static_assert(!can_view<Tape<Dual<double>>, const Vector&, Vector>);
+  static_assert(can_view<Tape<>, const Vector&> && can_view<Tape<Dual<double>>, const Vector&, const Vector&>);
+  const Vector short_tangent(3, 1.0);
+  BOOST_CHECK_EXCEPTION(dual.variable_view(x, short_tangent), ShapeError, [](const ShapeError& e) {
     return std::string(e.what()).find("variable_view") != std::string::npos;
   });
   viewed.clear();

@@ -141,6 +141,10 @@ public:
   /// in place (throws ShapeError if their sizes differ).
   TapeVector<S> variable_view(std::span<const double> value, std::span<const double> tangent)
     requires std::is_same_v<S, Dual<double>>;
+  // A temporary would be gone before the tape reads it.
+  TapeVector<S> variable_view(Vector&&) = delete;
+  TapeVector<S> variable_view(Vector&&, std::span<const double>) = delete;
+  TapeVector<S> variable_view(std::span<const double>, Vector&&) = delete;
 
   /// Adds `cotangent` to the adjoint of `y` before backward().
   void seed(const TapeScalar<S>& y, const S& cotangent);
