@@ -176,6 +176,9 @@ double median_seconds(const std::function<void()>& run, int repeats) {
 // partials written directly, the reverse pass with the accumulator's adjoint carried in a
 // register, the gradient handed over by exchanging arrays as Tape::take_adjoint does. What an
 // operator-overloading tape with this layout could at best cost.
+// With one_statement, the whole accumulation f += ... is a single statement whose operands are all
+// the pairs' (no statement record per pair, and a reverse pass that is one loop over the operands):
+// the layout a tape would reach if an accumulation chain were one statement, for comparison.
 struct HandWrittenTape {
   struct Statement {
     std::uint32_t lhs, end_and_flag;
@@ -185,6 +188,7 @@ struct HandWrittenTape {
   std::vector<std::uint32_t> index;
   Vector partial;
   std::vector<Statement> statements;
+  bool one_statement = false;
 
   std::chrono::steady_clock::time_point marks[5];  // the phases of the last call
 
@@ -205,13 +209,19 @@ struct HandWrittenTape {
       partial[2 * p] = 200.0 * a;
       index[2 * p + 1] = static_cast<std::uint32_t>(2 * p);
       partial[2 * p + 1] = -400.0 * a * x0 - 2.0 * b;
-      statements[p] = {static_cast<std::uint32_t>(n + p), static_cast<std::uint32_t>(2 * p + 2) | (p > 0 ? flag : 0u)};
+      if (!one_statement)
+        statements[p] = {static_cast<std::uint32_t>(n + p), static_cast<std::uint32_t>(2 * p + 2) | (p > 0 ? flag : 0u)};
     }
     marks[2] = std::chrono::steady_clock::now();
     adjoints[n + pairs - 1] = 1.0;
     double carry = 0.0;
     std::size_t last = 2 * pairs;
-    for (std::size_t s = pairs; s-- > 0;) {
+    if (one_statement) {
+      const double a = adjoints[n + pairs - 1];
+      adjoints[n + pairs - 1] = 0.0;
+      for (std::size_t k = 2 * pairs; k-- > 0;) adjoints[index[k]] += partial[k] * a;
+    }
+    for (std::size_t s = one_statement ? 0 : pairs; s-- > 0;) {
       const double own = adjoints[statements[s].lhs];
       const double a = own + carry;
       if (own != 0.0) adjoints[statements[s].lhs] = 0.0;
@@ -303,6 +313,7 @@ struct Case {
   double f_reference_seconds = 0;  // the cheapest hand-written plain f (scalar loop / preallocated BLAS)
   double adolc_seconds = 0;        // ADOL-C's taped gradient, when built with -Dadolc_peer=enabled
   double hand_tape_seconds = 0;    // the hand-written tape of the same layout (case (a) only)
+  double hand_one_statement_seconds = 0;  // the same with the accumulation as one statement
   Phases hand_tape_phases;
   Phases grad_phases, hvp_phases;  // scalar-style cases only
 };
@@ -427,6 +438,10 @@ int main(int argc, char** argv) {
         repeats);
     cases[0].hand_tape_phases = phase_medians(t);
     if (testing_relative(g_hand, reference) > 1e-12) std::fprintf(stderr, "hand-written tape gradient disagrees\n");
+    HandWrittenTape chain;
+    chain.one_statement = true;
+    cases[0].hand_one_statement_seconds = median_seconds([&] { chain.gradient(x, g_hand); }, repeats);
+    if (testing_relative(g_hand, reference) > 1e-12) std::fprintf(stderr, "one-statement tape gradient disagrees\n");
   }
 #ifdef FRECHET_ADOLC_PEER
   {
@@ -483,6 +498,8 @@ int main(int argc, char** argv) {
         out["cases"].back()["hand_written_tape_grad_ms"] = c.hand_tape_seconds * 1e3;
         out["cases"].back()["ratio_hand_written_tape_to_f"] = c.hand_tape_seconds / c.f_seconds;
         out["cases"].back()["ratio_grad_to_hand_written_tape"] = c.grad_seconds / c.hand_tape_seconds;
+        out["cases"].back()["hand_written_one_statement_grad_ms"] = c.hand_one_statement_seconds * 1e3;
+        out["cases"].back()["ratio_hand_written_one_statement_to_f"] = c.hand_one_statement_seconds / c.f_seconds;
         out["cases"].back()["hand_written_tape_phases"] = {
             {"copy_in_ms", c.hand_tape_phases.copy_in * 1e3}, {"record_ms", c.hand_tape_phases.record * 1e3},
             {"reverse_ms", c.hand_tape_phases.reverse * 1e3}, {"read_out_ms", c.hand_tape_phases.read_out * 1e3}};
@@ -513,6 +530,8 @@ int main(int argc, char** argv) {
   std::printf("\nHand-written tape of the same layout, gradient of rosenbrock_scalar: %.3f ms = %.2fx f; ours is %.2fx it\n",
               cases[0].hand_tape_seconds * 1e3, cases[0].hand_tape_seconds / cases[0].f_seconds,
               cases[0].grad_seconds / cases[0].hand_tape_seconds);
+  std::printf("The same with the accumulation as one statement: %.3f ms = %.2fx f\n",
+              cases[0].hand_one_statement_seconds * 1e3, cases[0].hand_one_statement_seconds / cases[0].f_seconds);
   if (cases[0].adolc_seconds > 0)
     std::printf("\nADOL-C taped gradient of rosenbrock_scalar: %.3f ms = %.1fx f, %.1fx ours\n",
                 cases[0].adolc_seconds * 1e3, cases[0].adolc_seconds / cases[0].f_seconds,
