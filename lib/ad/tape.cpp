@@ -49,8 +49,6 @@ template <class S> void grow_to(VectorOf<S>& v, std::size_t n) {
   }
 }
 
-template <class S> void zero_range(View<S> v) { fill_zero(v); }
-
 // Gives `out` the first n entries of `adjoints` by exchanging the two arrays' storage, and leaves
 // `adjoints` all zero with its old length (in out's old storage, whose capacity, after the first
 // exchange, is the tape's own).

@@ -158,15 +158,8 @@ auto make_arguments(Tape<double>& tape, std::index_sequence<K...>, const X&... x
   return std::tuple<decltype(argument_for<K, Sel, How>(tape, x))...>(argument_for<K, Sel, How>(tape, x)...);
 }
 
-template <class Args, std::size_t... Sel> auto adjoints(const Tape<double>& tape, const Args& args, std::index_sequence<Sel...>) {
-  if constexpr (sizeof...(Sel) == 1) {
-    return tape.adjoint(std::get<Sel...>(args));
-  } else {
-    return std::tuple{tape.adjoint(std::get<Sel>(args))...};
-  }
-}
-
-/// The adjoint of a variable, moved out of the tape where it is a vector (the tape is done with it).
+/// The adjoint of a variable, moved out of the tape where it is a vector: the input range is left
+/// zero, so the next pass on the same recording need not clear it.
 template <class A> auto take_adjoint(Tape<double>& tape, const A& a) {
   if constexpr (std::is_same_v<A, TapeVector<double>>) {
     Vector out;
@@ -253,7 +246,7 @@ public:
       if (!output_.is_constant()) tape_->seed(output_, y_bar[0]);
     }
     tape_->backward();
-    return detail::adjoints(*tape_, args_, Sel{});
+    return detail::take_adjoints(*tape_, args_, Sel{});
   }
   /// J^T y_bar for a scalar f.
   auto operator()(double y_bar) const { return (*this)(ConstVectorView(&y_bar, 1)); }
