@@ -175,6 +175,9 @@ detail::View<S> Tape<S>::adjoint_view(const detail::Slot& s) {
 
 template <class S>
 void Tape<S>::push_node(std::unique_ptr<detail::Node<S>> node) {
+  // Statements before the node are pulled back after it: an accumulation before it cannot take
+  // terms recorded after it.
+  end_accumulation();
   node->statement_position = statements_.statement_count();
   nodes_.push_back(std::move(node));
 }
@@ -447,6 +450,7 @@ void Tape<S>::clear() {
   ++generation_;
   next_index_ = 0;
   statements_.clear();
+  end_accumulation();
   statements_.set_index_budget(detail::no_index);
   values_used_ = 0;
   constants_used_ = 0;

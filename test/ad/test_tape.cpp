@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <limits>
+#include <utility>
 
 #include "ad_test_support.hpp"
 
@@ -53,7 +54,7 @@ template <class V> scalar_t<V> random_program(const V& x, std::uint64_t seed) {
   const auto pick = [&] { return static_cast<std::size_t>(rng.next_u64() % r.size()); };
   for (int step = 0; step < 40; ++step) {
     const std::size_t d = pick(), a = pick(), b = pick();
-    switch (rng.next_u64() % 15) {
+    switch (rng.next_u64() % 18) {
       case 0: r[d] = 0.5 * (r[a] + r[b]); break;
       case 1: r[d] = r[a] - 0.5 * r[b]; break;
       case 2: r[d] = tanh(r[a] * r[b]); break;
@@ -77,6 +78,17 @@ template <class V> scalar_t<V> random_program(const V& x, std::uint64_t seed) {
       }
       case 13: r[d] /= 1.5 + sin(r[b]); break;
       case 14: r[d] = 0.5 * r[d] - (r[a] - r[b]) * 0.25; break;
+      case 15: {  // an accumulation chain (one statement), read half-way by a copy and an expression
+        r[d] += 0.5 * r[a] * r[b];
+        r[d] -= 0.25 * r[b];
+        const T kept = r[d];
+        const T scaled = 0.5 * r[d];
+        r[d] += 0.125 * r[a] * r[a];
+        r[a] = 0.5 * kept + scaled;
+        break;
+      }
+      case 16: r[d] += 0.3 * r[a] * r[b]; break;  // usually joins the accumulation before it
+      case 17: r.push_back(r[d]); r[d] += 0.2 * r[a]; break;  // a copy in a growing vector
     }
   }
   T s = 0.0;
@@ -124,15 +136,15 @@ BOOST_AUTO_TEST_CASE(statements_only_where_more_than_two_variables_meet) {
   const TapeScalar<> f = rosenbrock(x);
   // a = x1 - x0^2 and b = 1 - x0 depend on at most two variables: kept as combinations, no
   // statement. The first f += gives f = c0 x0 + c1 x1 (no statement); the second meets four
-  // variables (one statement, four operands); the third adds two variables to f, whose old value is
-  // a flag on the statement rather than an operand (one statement, two operands).
-  BOOST_TEST(tape.statement_count() == 2u);
+  // variables (one statement, four operands); the third adds its two variables to that statement,
+  // since nothing has read f in between (six operands in all).
+  BOOST_TEST(tape.statement_count() == 1u);
   BOOST_TEST(tape.node_count() == 0u);
   BOOST_TEST(tape.operand_count() == 6u);
   tape.clear();
   const auto y = tape.variable(Vector{0.5, 1.5, -0.5, 2.0, 1.0, -1.0});
   const TapeScalar<> g = rosenbrock_auto(y);
-  BOOST_TEST(tape.statement_count() == 2u);  // the same tape: `auto` intermediates are combinations too
+  BOOST_TEST(tape.statement_count() == 1u);  // the same tape: `auto` intermediates are combinations too
   BOOST_TEST(tape.operand_count() == 6u);
   tape.seed(g, 1.0);
   tape.backward();
@@ -187,6 +199,102 @@ BOOST_AUTO_TEST_CASE(accumulations_in_every_shape) {
   const auto xv = tape.variable(x);
   (void)across_a_node(xv);
   BOOST_TEST(tape.node_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(an_accumulation_is_one_statement_until_it_is_read) {
+  // f += e on the accumulator the previous `+=` assigned joins that statement, so a loop of
+  // accumulations is one statement. Anything that reads the accumulator in between (a copy, an
+  // expression, a rule, a vector node recorded after it) makes its statement final: a reader holds
+  // the index as the value it had then.
+  const Vector x{0.3, -1.2, 2.0, 0.7, -0.4, 1.1};
+  Tape<> tape;
+  {
+    const auto z = tape.variable(x);
+    TapeScalar<> f = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) f += z[i] * z[(i + 1) % x.size()] * z[(i + 2) % x.size()];
+    BOOST_TEST(tape.statement_count() == 2u);  // the first `+=` on a constant, then one accumulation
+    BOOST_TEST(tape.index_count() == x.size() + 2);
+    // Reading the index ends the accumulation: the next `+=` is a statement of its own.
+    (void)f.index();
+    f += z[0] * z[3];
+    BOOST_TEST(tape.statement_count() == 3u);
+    (void)f.term_index(0);
+    f += z[0] * z[3];
+    BOOST_TEST(tape.statement_count() == 4u);
+  }
+  // The next recording on the tape reuses the adjoint indices: the open accumulation of the last
+  // one must not carry over to a statement that now has the same left-hand side.
+  const auto statements_then_copy = [](const auto& z) {
+    using T = scalar_t<decltype(z)>;
+    const T g = z[0] * z[1] * z[2];
+    T h = z[1] * z[2] * z[3];  // the left-hand side that was the open accumulation before
+    const T kept = h;
+    h += z[4] * z[5];
+    return g * h * kept;
+  };
+  const Vector expected = grad(statements_then_copy, x);
+  tape.clear();
+  {
+    const auto z = tape.variable(x);
+    TapeScalar<> f = z[0] * z[1] * z[2];  // statement 6
+    f += z[3] * z[4] * z[5];              // statement 7, open when the tape is cleared
+  }
+  tape.clear();
+  BOOST_TEST(relative_error(grad(tape, statements_then_copy, x), expected) <= 1e-15);
+  const auto copied_half_way = [](const auto& z) {
+    using T = scalar_t<decltype(z)>;
+    T f = z[0] * z[1] * z[2];
+    f += z[3] * z[4] * z[5];
+    const T kept = f;  // the copy ends the accumulation
+    f += z[1] * z[2] * z[3];
+    T assigned = z[0];
+    assigned = f;  // so does a copy assignment
+    f += z[2] * z[2];
+    const T moved = std::move(f);  // and a move, which copies (the source stays valid)
+    f += z[0] * z[5];
+    return f * kept + (assigned + moved) * z[3];
+  };
+  const auto read_by_an_expression = [](const auto& z) {
+    using T = scalar_t<decltype(z)>;
+    T f = z[0] * z[1] * z[2];
+    f += z[3] * z[4];
+    const T g = 2.0 * f;  // a scaled variable: holds f's index, no statement of its own
+    f += z[5] * z[1];
+    return f * g + sin(g);
+  };
+  const auto node_in_between = [](const auto& z) {
+    using T = scalar_t<decltype(z)>;
+    T f = z[0] * z[1] * z[2];
+    f += z[3] * z[4];
+    const T s = frechet::sum(frechet::square(z));  // statements before a node run after its pullback
+    f += s * z[5];
+    return f;
+  };
+  const auto through_a_rule = [](const auto& z) {
+    using T = scalar_t<decltype(z)>;
+    T f = z[0] * z[1] * z[2];
+    f += z[3] * z[4];
+    const auto v = frechet::stack(std::span<const T>(&f, 1));  // the rule reads f's index, no copy
+    f += z[5] * z[2];
+    return f * frechet::dot(v, v);
+  };
+  const auto copies_in_a_vector = [](const auto& z) {
+    using T = scalar_t<decltype(z)>;
+    std::vector<T> partial_sums;
+    T f = z[0] * z[1] * z[2];
+    for (std::size_t i = 0; i < z.size(); ++i) {
+      f += z[i] * z[(i + 3) % z.size()];
+      partial_sums.push_back(f);
+    }
+    T s = 0.0;
+    for (std::size_t i = 0; i < partial_sums.size(); ++i) s += partial_sums[i] * z[i];
+    return s;
+  };
+  frechet::testing::check_rule("accumulator copied half-way", copied_half_way, x, 21, {}, true);
+  frechet::testing::check_rule("accumulator read by an expression", read_by_an_expression, x, 22, {}, true);
+  frechet::testing::check_rule("vector node inside an accumulation", node_in_between, x, 23, {}, true);
+  frechet::testing::check_rule("accumulator read by a rule", through_a_rule, x, 24, {}, true);
+  frechet::testing::check_rule("partial sums kept in a vector", copies_in_a_vector, x, 25, {}, true);
 }
 
 BOOST_AUTO_TEST_CASE(expressions_of_constants_are_constants) {
@@ -401,15 +509,23 @@ BOOST_AUTO_TEST_CASE(running_out_of_adjoint_indices_is_an_error) {
   Tape<> tape;
   const auto x = tape.variable_view(std::span<const double>(values, detail::no_index - 6));
   TapeScalar<> f = x[0] * x[1];  // a combination: no statement
+  f += x[0] * x[1];  // four operands: the first statement (f = 4)
+  for (int k = 0; k < 4; ++k) f = f * x[0] + x[1];  // three variables: a statement each (f = 12)
+  f += x[0] * x[1];  // the sixth statement, an accumulation, takes the last index (f = 14)
+  BOOST_TEST(tape.index_count() == std::size_t{detail::no_index});
+  // Terms added to the open accumulation need no index.
+  for (int k = 0; k < 3; ++k) f += x[0] * x[1];
+  BOOST_TEST(f.value() == 20.0);
   int recorded = 0;
   BOOST_CHECK_EXCEPTION(
-      for (; recorded < 10; ++recorded) f += x[0] * x[1], ArgumentError, [](const ArgumentError& e) {
+      for (; recorded < 10; ++recorded) f = f * x[0] + x[1], ArgumentError, [](const ArgumentError& e) {
         return std::string(e.what()).find("2^32") != std::string::npos;
       });
-  BOOST_TEST(recorded == 6);
+  BOOST_TEST(recorded == 0);
   BOOST_TEST(tape.statement_count() == 6u);
+  BOOST_TEST(tape.operand_count() == 4 + 4 * 3 + 2 + 3 * 2);
   BOOST_TEST(tape.index_count() == std::size_t{detail::no_index});
-  BOOST_TEST(f.value() == 7.0 * 2.0);  // the failed statement left f as it was
+  BOOST_TEST(f.value() == 20.0);  // the failed statement left f as it was
   tape.clear();
   const auto y = tape.variable(Vector{3.0, 4.0});
   BOOST_TEST(grad([](const auto& z) { return z[0] * z[1]; }, Vector{3.0, 4.0})[0] == 4.0);

@@ -16,7 +16,8 @@ namespace frechet::detail {
 /// One scalar statement: the assigned adjoint index and the end of its operand range, whose top bit
 /// (`accumulates`) says that the statement also adds the variable assigned by the statement before
 /// it, with partial 1: the old value of an accumulator in `f += ...`, which the reverse pass then
-/// carries in a register instead of storing it as an operand.
+/// carries in a register instead of storing it as an operand. The last statement may still grow
+/// (extend_last): an accumulation chain f += e1; f += e2; ... is one statement.
 struct Statement {
   static constexpr std::uint32_t accumulates = 1u << 31;
   std::uint32_t lhs;
@@ -49,7 +50,12 @@ public:
   /// adjoint index is left for its left-hand side. Throws frechet::ArgumentError past max_operands
   /// or past the index budget.
   FRECHET_AD_INLINE void reserve(std::size_t operands) {
-    if (operands_ + operands > limit_) grow(operands_ + operands);
+    if (operands_ + operands > limit_) grow(operands_ + operands, true);
+  }
+  /// Makes room for `operands` more operands of the last statement (extend_last), which needs no
+  /// adjoint index.
+  FRECHET_AD_INLINE void reserve_operands(std::size_t operands) {
+    if (operands_ + operands > capacity_) grow(operands_ + operands, false);
   }
   /// Sets how many adjoint indices are left for the left-hand sides of statements. Since every
   /// statement has an operand, the budget is checked with the capacity, by reserve(): recording a
@@ -70,6 +76,10 @@ public:
   FRECHET_AD_INLINE void close(std::uint32_t lhs, std::uint32_t flag) noexcept {
     *next_++ = Statement{lhs, static_cast<std::uint32_t>(operands_) | flag};
   }
+  /// Adds the operands pushed since the last statement was closed to that statement.
+  FRECHET_AD_INLINE void extend_last() noexcept {
+    next_[-1].end_and_flag = (next_[-1].end_and_flag & Statement::accumulates) | static_cast<std::uint32_t>(operands_);
+  }
   /// Forgets the statements; set_index_budget() must follow.
   void clear() noexcept {
     next_ = first();
@@ -78,7 +88,7 @@ public:
   static constexpr std::uint32_t none = 0xFFFFFFFFu;
 
 private:
-  [[gnu::noinline]] void grow(std::size_t needed);
+  [[gnu::noinline]] void grow(std::size_t needed, bool new_statement);
   // The statements start after a sentinel whose lhs is `none`.
   Statement* first() const noexcept { return statement_.get() + 1; }
 
@@ -99,9 +109,9 @@ private:
 [[noreturn]] void throw_tape_full(const char* operation);
 
 template <class S>
-void StatementBuffer<S>::grow(std::size_t needed) {
+void StatementBuffer<S>::grow(std::size_t needed, bool new_statement) {
   const std::size_t statements = statement_count();
-  if (statements - statements_at_budget_ >= indices_left_) throw_tape_full("TapeScalar expression");
+  if (new_statement && statements - statements_at_budget_ >= indices_left_) throw_tape_full("TapeScalar expression");
   if (needed > max_operands) throw_statement_buffer_full(needed);
   if (needed <= capacity_) return;  // only the index budget was near: the statement fits
   std::size_t cap = capacity_ == 0 ? 4096 : capacity_;

@@ -193,6 +193,9 @@ public:
   /// compiler cannot see them).
   template <bool Subtract, class E>
   FRECHET_AD_INLINE void record_accumulation(TapeScalar<S>& f, const E& e);
+  /// Ends the open accumulation, if any: its statement is final from now on. Called whenever the
+  /// accumulator is read or copied, since a reader holds its index as the value it has now.
+  FRECHET_AD_INLINE void end_accumulation() noexcept { open_accumulator_ = detail::no_index; }
   /// Closes the statement whose operands were just pushed, with `flag` (0 or
   /// detail::Statement::accumulates); returns its left-hand-side index. The statements_.reserve()
   /// before the operands made sure that an index is left.
@@ -244,6 +247,9 @@ private:
   // 64-bit so that the compiler knows the 32-bit index stores of recording cannot change them.
   std::uint64_t generation_ = 0;
   std::uint64_t next_index_ = 0;  // below no_index; statements_ holds the budget left
+  // The left-hand side of the last statement while it is an accumulation `f += ...` that may still
+  // grow: the index of f, which no other variable holds (record_accumulation), else no_index.
+  std::uint32_t open_accumulator_ = detail::no_index;
   // Scalar statements and their operands.
   detail::StatementBuffer<S> statements_;
   // Values of vector variables (level S) and of constants (doubles); sizes in use are tracked apart
@@ -273,6 +279,12 @@ private:
 /// depends on at most `capacity` distinct variables, such as `1.0 - x[i]` or `x[i + 1] - x[i] * x[i]`,
 /// records nothing: the result keeps the partials (preaccumulation across statements). One that
 /// depends on more records one statement and is a variable of its own (c_0 = 1).
+///
+/// An accumulation `f += e` (or `-=`) on the variable the previous `+=` assigned adds e's terms to
+/// that statement instead of recording a new one, so a loop of accumulations is a single statement
+/// with one long reverse loop (doc/ad.md). That is sound because the accumulator's index is held by
+/// f alone: copying f, or reading it into an expression or a rule, ends the accumulation first, and
+/// the next `f +=` starts a new statement.
 template <class S = double>
 class TapeScalar {
 public:
@@ -300,8 +312,24 @@ public:
   FRECHET_AD_INLINE TapeScalar& operator=(const E& e) {
     return *this = evaluate(e);
   }
-  TapeScalar(const TapeScalar&) = default;
-  TapeScalar& operator=(const TapeScalar&) = default;
+  /// A copy (ends an accumulation on the original: the copy keeps the value it has now).
+  FRECHET_AD_INLINE TapeScalar(const TapeScalar& other) noexcept
+      : value_(other.value_), tape_(other.tape_), generation_(other.generation_),
+        index_{other.index_[0], other.index_[1]}, coefficient_{other.coefficient_[0], other.coefficient_[1]} {
+    other.seal();
+  }
+  FRECHET_AD_INLINE TapeScalar& operator=(const TapeScalar& other) noexcept {
+    other.seal();
+    value_ = other.value_;
+    tape_ = other.tape_;
+    generation_ = other.generation_;
+    index_[0] = other.index_[0];
+    index_[1] = other.index_[1];
+    coefficient_[0] = other.coefficient_[0];
+    coefficient_[1] = other.coefficient_[1];
+    accumulating_ = false;
+    return *this;
+  }
   TapeScalar& operator=(double v) { return *this = TapeScalar(v); }
 
   template <class E> TapeScalar& operator+=(const E& e);
@@ -323,16 +351,23 @@ public:
     for (int k = 0; k < capacity; ++k) n += index_[k] != detail::no_index ? 1 : 0;
     return n;
   }
-  /// Adjoint index of term k, or detail::no_index for an unused term.
-  std::uint32_t term_index(int k) const noexcept { return index_[k]; }
+  /// Adjoint index of term k, or detail::no_index for an unused term (ends an accumulation on this
+  /// variable: the index stands for the value it has now).
+  FRECHET_AD_INLINE std::uint32_t term_index(int k) const noexcept {
+    seal();
+    return index_[k];
+  }
   /// Coefficient of term k.
   const S& term_coefficient(int k) const noexcept { return coefficient_[k]; }
   /// True when this is a variable of its own: one term, coefficient exactly 1 (tangent parts included).
   bool is_variable() const noexcept {
     return index_[0] != detail::no_index && index_[1] == detail::no_index && detail::is_one(coefficient_[0]);
   }
-  /// The adjoint index of a variable of its own (is_variable()).
-  std::uint32_t index() const noexcept { return index_[0]; }
+  /// The adjoint index of a variable of its own (is_variable()); ends an accumulation on it.
+  std::uint32_t index() const noexcept {
+    seal();
+    return index_[0];
+  }
 
   friend TapeScalar max(const TapeScalar& a, const TapeScalar& b) { return a.value_ > b.value_ ? a : b; }
   friend TapeScalar min(const TapeScalar& a, const TapeScalar& b) { return a.value_ < b.value_ ? a : b; }
@@ -349,11 +384,20 @@ public:
 private:
   template <class E> FRECHET_AD_INLINE static TapeScalar evaluate(const E& e);
   template <class T> friend class Tape;  // updates accumulators in place
+  // Makes the value this variable holds final: if it is the tape's open accumulator, the tape
+  // records no more terms into its statement. Known false at compile time for most variables (an
+  // element x[i], a value just recorded), where the test costs nothing.
+  FRECHET_AD_INLINE void seal() const noexcept {
+    if (accumulating_) tape_->end_accumulation();
+  }
 
   S value_{};
   Tape<S>* tape_ = nullptr;
   std::uint32_t generation_ = 0;
   std::uint32_t index_[capacity] = {detail::no_index, detail::no_index};
+  // Set on the variable an accumulation statement assigns, which may be the tape's open
+  // accumulator; copies start without it.
+  bool accumulating_ = false;
   S coefficient_[capacity] = {S(0.0), S(0.0)};
 };
 
@@ -496,6 +540,7 @@ template <class S> FRECHET_AD_INLINE S scale(const S& p, double m)
 template <int At, class S, int N, class Scale>
 FRECHET_AD_INLINE void append(LinearExpr<S, N>& out, const TapeScalar<S>& x, const Scale& m) {
   merge_tape(out.tape, out.generation, x.tape(), x.generation());
+  // (term_index ends an accumulation on x: the expression holds x's value as it is now.)
   [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
     ((out.index[At + K] = x.term_index(K), out.partial[At + K] = scale(x.term_coefficient(K), m)), ...);
   }(std::make_integer_sequence<int, TapeScalar<S>::capacity>{});
@@ -834,7 +879,6 @@ FRECHET_AD_INLINE void Tape<S>::record_accumulation(TapeScalar<S>& f, const E& e
   constexpr int n = E::capacity;
   detail::MergedTerms<S, n> t;
   detail::merge_terms(e, t);
-  statements_.reserve(static_cast<std::size_t>(n) + TapeScalar<S>::capacity);
   // The old value of the accumulator, when the previous statement assigned it (the usual case), is
   // the statement's flag rather than an operand; otherwise its terms are operands.
   const auto push_e = [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
@@ -843,10 +887,20 @@ FRECHET_AD_INLINE void Tape<S>::record_accumulation(TapeScalar<S>& f, const E& e
      ...);
   };
   const S value = Subtract ? S(f.value_ - e.value()) : S(f.value_ + e.value());
+  // f lives in the caller's memory, so every field written costs a store per statement.
+  if (f.index_[0] == open_accumulator_ && open_accumulator_ == statements_.last_lhs()) {
+    // f is the open accumulator (no other variable holds its index, so nothing has read the value
+    // it stands for) and its statement is the last one: e's terms join that statement.
+    statements_.reserve_operands(static_cast<std::size_t>(n));
+    push_e(std::make_integer_sequence<int, n>{});
+    statements_.extend_last();
+    f.value_ = value;
+    return;
+  }
+  statements_.reserve(static_cast<std::size_t>(n) + TapeScalar<S>::capacity);
   if (f.index_[0] == statements_.last_lhs() && f.index_[1] == detail::no_index && detail::is_one(f.coefficient_[0])) {
     // f holds the previous statement's variable (one term, coefficient 1, this tape and
-    // generation), and will hold this statement's: only its value and index change. f lives in the
-    // caller's memory, so every field written costs a store per statement.
+    // generation), and will hold this statement's: only its value and index change.
     push_e(std::make_integer_sequence<int, n>{});
     f.value_ = value;
     f.index_[0] = push_statement(detail::Statement::accumulates);
@@ -857,6 +911,8 @@ FRECHET_AD_INLINE void Tape<S>::record_accumulation(TapeScalar<S>& f, const E& e
     push_e(std::make_integer_sequence<int, n>{});
     f = TapeScalar<S>(value, this, push_statement(0), generation());
   }
+  f.accumulating_ = true;
+  open_accumulator_ = f.index_[0];
 }
 
 template <class E> FRECHET_AD_INLINE TapeScalar<detail::ExprScalar<E>> detail::to_scalar(const E& e) {
