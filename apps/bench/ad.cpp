@@ -170,35 +170,25 @@ double median_seconds(const std::function<void()>& run, int repeats) {
   return median(t);
 }
 
-// A limit for case (a): the same tape layout as frechet's (a statement of 8 bytes, operands as an
-// array of 4-byte indices and an array of partials, one adjoint array), filled by a hand-written
-// loop that knows the function: x read in place, per pair one accumulating statement with its two
-// partials written directly, the reverse pass with the accumulator's adjoint carried in a
-// register, the gradient handed over by exchanging arrays as Tape::take_adjoint does. What an
-// operator-overloading tape with this layout could at best cost.
-// With one_statement, the whole accumulation f += ... is a single statement whose operands are all
-// the pairs' (no statement record per pair, and a reverse pass that is one loop over the operands):
-// the layout a tape would reach if an accumulation chain were one statement, for comparison.
+// A limit for case (a): frechet's tape layout (operands as an array of 4-byte indices and an array
+// of partials, one adjoint array, the accumulation f += ... as one statement), filled by a
+// hand-written loop that knows the function: x read in place, the two partials of each pair written
+// directly, the reverse pass one loop over the operands, the gradient handed over by exchanging
+// arrays as Tape::take_adjoint does. What an operator-overloading tape with this layout could at
+// best cost.
 struct HandWrittenTape {
-  struct Statement {
-    std::uint32_t lhs, end_and_flag;
-  };
-  static constexpr std::uint32_t flag = 1u << 31;
   Vector adjoints;
   std::vector<std::uint32_t> index;
   Vector partial;
-  std::vector<Statement> statements;
-  bool one_statement = false;
 
   std::chrono::steady_clock::time_point marks[5];  // the phases of the last call
 
   void gradient(const Vector& x, Vector& g) {
     marks[0] = std::chrono::steady_clock::now();
     const std::size_t n = x.size(), pairs = n / 2;
-    adjoints.resize(n + pairs, 0.0);
+    adjoints.resize(n + 1, 0.0);
     index.resize(2 * pairs);
     partial.resize(2 * pairs);
-    statements.resize(pairs);
     marks[1] = std::chrono::steady_clock::now();
     double f = 0.0;
     for (std::size_t p = 0; p < pairs; ++p) {
@@ -209,27 +199,12 @@ struct HandWrittenTape {
       partial[2 * p] = 200.0 * a;
       index[2 * p + 1] = static_cast<std::uint32_t>(2 * p);
       partial[2 * p + 1] = -400.0 * a * x0 - 2.0 * b;
-      if (!one_statement)
-        statements[p] = {static_cast<std::uint32_t>(n + p), static_cast<std::uint32_t>(2 * p + 2) | (p > 0 ? flag : 0u)};
     }
     marks[2] = std::chrono::steady_clock::now();
-    adjoints[n + pairs - 1] = 1.0;
-    double carry = 0.0;
-    std::size_t last = 2 * pairs;
-    if (one_statement) {
-      const double a = adjoints[n + pairs - 1];
-      adjoints[n + pairs - 1] = 0.0;
-      for (std::size_t k = 2 * pairs; k-- > 0;) adjoints[index[k]] += partial[k] * a;
-    }
-    for (std::size_t s = one_statement ? 0 : pairs; s-- > 0;) {
-      const double own = adjoints[statements[s].lhs];
-      const double a = own + carry;
-      if (own != 0.0) adjoints[statements[s].lhs] = 0.0;
-      const std::size_t first = s == 0 ? 0 : (statements[s - 1].end_and_flag & ~flag);
-      for (std::size_t k = first; k < last; ++k) adjoints[index[k]] += partial[k] * a;
-      carry = (statements[s].end_and_flag & flag) != 0 ? a : 0.0;
-      last = first;
-    }
+    adjoints[n] = 1.0;  // the seed of f, whose statement is the whole accumulation
+    const double a = adjoints[n];
+    adjoints[n] = 0.0;
+    for (std::size_t k = 2 * pairs; k-- > 0;) adjoints[index[k]] += partial[k] * a;
     marks[3] = std::chrono::steady_clock::now();
     const std::size_t length = adjoints.size();
     std::swap(adjoints, g);
@@ -313,7 +288,6 @@ struct Case {
   double f_reference_seconds = 0;  // the cheapest hand-written plain f (scalar loop / preallocated BLAS)
   double adolc_seconds = 0;        // ADOL-C's taped gradient, when built with -Dadolc_peer=enabled
   double hand_tape_seconds = 0;    // the hand-written tape of the same layout (case (a) only)
-  double hand_one_statement_seconds = 0;  // the same with the accumulation as one statement
   Phases hand_tape_phases;
   Phases grad_phases, hvp_phases;  // scalar-style cases only
 };
@@ -438,10 +412,6 @@ int main(int argc, char** argv) {
         repeats);
     cases[0].hand_tape_phases = phase_medians(t);
     if (testing_relative(g_hand, reference) > 1e-12) std::fprintf(stderr, "hand-written tape gradient disagrees\n");
-    HandWrittenTape chain;
-    chain.one_statement = true;
-    cases[0].hand_one_statement_seconds = median_seconds([&] { chain.gradient(x, g_hand); }, repeats);
-    if (testing_relative(g_hand, reference) > 1e-12) std::fprintf(stderr, "one-statement tape gradient disagrees\n");
   }
 #ifdef FRECHET_ADOLC_PEER
   {
@@ -498,8 +468,6 @@ int main(int argc, char** argv) {
         out["cases"].back()["hand_written_tape_grad_ms"] = c.hand_tape_seconds * 1e3;
         out["cases"].back()["ratio_hand_written_tape_to_f"] = c.hand_tape_seconds / c.f_seconds;
         out["cases"].back()["ratio_grad_to_hand_written_tape"] = c.grad_seconds / c.hand_tape_seconds;
-        out["cases"].back()["hand_written_one_statement_grad_ms"] = c.hand_one_statement_seconds * 1e3;
-        out["cases"].back()["ratio_hand_written_one_statement_to_f"] = c.hand_one_statement_seconds / c.f_seconds;
         out["cases"].back()["hand_written_tape_phases"] = {
             {"copy_in_ms", c.hand_tape_phases.copy_in * 1e3}, {"record_ms", c.hand_tape_phases.record * 1e3},
             {"reverse_ms", c.hand_tape_phases.reverse * 1e3}, {"read_out_ms", c.hand_tape_phases.read_out * 1e3}};
@@ -530,8 +498,6 @@ int main(int argc, char** argv) {
   std::printf("\nHand-written tape of the same layout, gradient of rosenbrock_scalar: %.3f ms = %.2fx f; ours is %.2fx it\n",
               cases[0].hand_tape_seconds * 1e3, cases[0].hand_tape_seconds / cases[0].f_seconds,
               cases[0].grad_seconds / cases[0].hand_tape_seconds);
-  std::printf("The same with the accumulation as one statement: %.3f ms = %.2fx f\n",
-              cases[0].hand_one_statement_seconds * 1e3, cases[0].hand_one_statement_seconds / cases[0].f_seconds);
   if (cases[0].adolc_seconds > 0)
     std::printf("\nADOL-C taped gradient of rosenbrock_scalar: %.3f ms = %.1fx f, %.1fx ours\n",
                 cases[0].adolc_seconds * 1e3, cases[0].adolc_seconds / cases[0].f_seconds,

@@ -147,9 +147,10 @@ TapeScalar<S> Tape<S>::materialize(const TapeScalar<S>& x, const char* operation
   if (x.tape() != this) detail::throw_mixed_tapes(operation);
   check_generation(x.generation(), operation);
   statements_.reserve(TapeScalar<S>::capacity);
+  const std::uint32_t lhs = push_statement(0);
   for (int k = 0; k < TapeScalar<S>::capacity; ++k)
     if (x.term_index(k) != detail::no_index) statements_.push_operand(x.term_index(k), x.term_coefficient(k));
-  return TapeScalar<S>(x.value(), this, push_statement(0), generation());
+  return TapeScalar<S>(x.value(), this, lhs, generation());
 }
 
 template <class S>
@@ -328,7 +329,7 @@ void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
   // The adjoint of an accumulating statement's old accumulator (f += ...) is carried in a register
   // to the statement before it, so a chain of accumulations neither stores nor reloads it.
   S carry = S(0.0);
-  std::size_t last = end > 0 ? st[end - 1].end() : 0;
+  std::size_t last = end > begin ? statements_.operand_end(end - 1) : 0;
   for (std::size_t s = end; s-- > begin;) {
     if constexpr (!std::is_same_v<S, double>) {
       // The tape of duals (20 bytes per operand, and two adjoint arrays) is read backwards mostly
@@ -348,7 +349,7 @@ void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
     // Most left-hand sides are read only by the next statement (through the carry) and hold zero:
     // leaving those lines clean saves writing them back.
     if (!detail::is_zero_scalar(own)) adj.zero(lhs);
-    const std::size_t first = s == 0 ? 0 : st[s - 1].end();
+    const std::size_t first = st[s].start();
     for (std::size_t k = first; k < last; ++k) adj.add(idx[k], partial[k] * a);
     carry = st[s].accumulates_previous() ? a : S(0.0);
     last = first;

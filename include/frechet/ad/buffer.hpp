@@ -13,26 +13,29 @@
 
 namespace frechet::detail {
 
-/// One scalar statement: the assigned adjoint index and the end of its operand range, whose top bit
-/// (`accumulates`) says that the statement also adds the variable assigned by the statement before
-/// it, with partial 1: the old value of an accumulator in `f += ...`, which the reverse pass then
-/// carries in a register instead of storing it as an operand. The last statement may still grow
-/// (extend_last): an accumulation chain f += e1; f += e2; ... is one statement.
+/// One scalar statement: the assigned adjoint index and the start of its operand range, whose top
+/// bit (`accumulates`) says that the statement also adds the variable assigned by the statement
+/// before it, with partial 1: the old value of an accumulator in `f += ...`, which the reverse pass
+/// then carries in a register instead of storing it as an operand. A statement's operands run to
+/// the start of the next one, and the last statement's to the last operand, so the last statement
+/// grows by pushing operands alone: an accumulation chain f += e1; f += e2; ... is one statement
+/// at no cost per link.
 struct Statement {
   static constexpr std::uint32_t accumulates = 1u << 31;
   std::uint32_t lhs;
-  std::uint32_t end_and_flag;
-  std::uint32_t end() const noexcept { return end_and_flag & ~accumulates; }
-  bool accumulates_previous() const noexcept { return (end_and_flag & accumulates) != 0; }
+  std::uint32_t start_and_flag;
+  std::uint32_t start() const noexcept { return start_and_flag & ~accumulates; }
+  bool accumulates_previous() const noexcept { return (start_and_flag & accumulates) != 0; }
 };
 
 /// The scalar statements of a tape and their (index, partial) operands, in three arrays sharing one
 /// capacity. Every statement has at least one operand, so there are never more statements than
-/// operands, and recording a statement checks the capacity once.
+/// operands, and recording a statement checks the capacity once. A statement is opened, then its
+/// operands are pushed.
 template <class S>
 class StatementBuffer {
 public:
-  /// Most operands: the top bit of Statement::end_and_flag is the flag.
+  /// Most operands: the top bit of Statement::start_and_flag is the flag.
   static constexpr std::size_t max_operands = Statement::accumulates - 1;
 
   std::size_t statement_count() const noexcept { return static_cast<std::size_t>(next_ - first()); }
@@ -52,8 +55,7 @@ public:
   FRECHET_AD_INLINE void reserve(std::size_t operands) {
     if (operands_ + operands > limit_) grow(operands_ + operands, true);
   }
-  /// Makes room for `operands` more operands of the last statement (extend_last), which needs no
-  /// adjoint index.
+  /// Makes room for `operands` more operands of the last statement, which need no adjoint index.
   FRECHET_AD_INLINE void reserve_operands(std::size_t operands) {
     if (operands_ + operands > capacity_) grow(operands_ + operands, false);
   }
@@ -72,13 +74,13 @@ public:
     partial_[operands_] = p;
     ++operands_;
   }
-  /// Closes the statement whose operands were pushed since the last one.
-  FRECHET_AD_INLINE void close(std::uint32_t lhs, std::uint32_t flag) noexcept {
+  /// Starts a statement: the operands pushed from now on are its own (reserve() first).
+  FRECHET_AD_INLINE void open(std::uint32_t lhs, std::uint32_t flag) noexcept {
     *next_++ = Statement{lhs, static_cast<std::uint32_t>(operands_) | flag};
   }
-  /// Adds the operands pushed since the last statement was closed to that statement.
-  FRECHET_AD_INLINE void extend_last() noexcept {
-    next_[-1].end_and_flag = (next_[-1].end_and_flag & Statement::accumulates) | static_cast<std::uint32_t>(operands_);
+  /// Where the operands of statement s end (the start of the next, or the last operand).
+  std::size_t operand_end(std::size_t s) const noexcept {
+    return s + 1 < statement_count() ? first()[s + 1].start() : operands_;
   }
   /// Forgets the statements; set_index_budget() must follow.
   void clear() noexcept {

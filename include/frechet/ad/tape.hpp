@@ -196,12 +196,13 @@ public:
   /// Ends the open accumulation, if any: its statement is final from now on. Called whenever the
   /// accumulator is read or copied, since a reader holds its index as the value it has now.
   FRECHET_AD_INLINE void end_accumulation() noexcept { open_accumulator_ = detail::no_index; }
-  /// Closes the statement whose operands were just pushed, with `flag` (0 or
-  /// detail::Statement::accumulates); returns its left-hand-side index. The statements_.reserve()
-  /// before the operands made sure that an index is left.
+  /// Starts a statement with `flag` (0 or detail::Statement::accumulates), whose operands are pushed
+  /// next; returns its left-hand-side index. The statements_.reserve() before made sure that an
+  /// index is left. It ends any open accumulation: the accumulator's statement is no longer last.
   FRECHET_AD_INLINE std::uint32_t push_statement(std::uint32_t flag) {
     const auto lhs = static_cast<std::uint32_t>(next_index_++);
-    statements_.close(lhs, flag);
+    statements_.open(lhs, flag);
+    end_accumulation();
     return lhs;
   }
   /// Allocates `n` values in the arena and `n` adjoint indices; returns the slot.
@@ -248,7 +249,8 @@ private:
   std::uint64_t generation_ = 0;
   std::uint64_t next_index_ = 0;  // below no_index; statements_ holds the budget left
   // The left-hand side of the last statement while it is an accumulation `f += ...` that may still
-  // grow: the index of f, which no other variable holds (record_accumulation), else no_index.
+  // grow: the index of f, which no other variable holds (record_accumulation), else no_index. Reset
+  // by every new statement, vector node, read or copy of f, and clear().
   std::uint32_t open_accumulator_ = detail::no_index;
   // Scalar statements and their operands.
   detail::StatementBuffer<S> statements_;
@@ -863,10 +865,11 @@ FRECHET_AD_INLINE TapeScalar<S> Tape<S>::record(const E& e) {
     }(std::make_integer_sequence<int, n>{});
     if (survivors <= kept) return TapeScalar<S>(e.value(), this, generation(), i0, c0, i1, c1);
     statements_.reserve(static_cast<std::size_t>(n));
+    const std::uint32_t lhs = push_statement(0);
     [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
       ((t.index[K] != detail::no_index ? statements_.push_operand(t.index[K], t.partial[K]) : void()), ...);
     }(std::make_integer_sequence<int, n>{});
-    return TapeScalar<S>(e.value(), this, push_statement(0), generation());
+    return TapeScalar<S>(e.value(), this, lhs, generation());
   }
 }
 
@@ -888,12 +891,12 @@ FRECHET_AD_INLINE void Tape<S>::record_accumulation(TapeScalar<S>& f, const E& e
   };
   const S value = Subtract ? S(f.value_ - e.value()) : S(f.value_ + e.value());
   // f lives in the caller's memory, so every field written costs a store per statement.
-  if (f.index_[0] == open_accumulator_ && open_accumulator_ == statements_.last_lhs()) {
+  if (f.index_[0] == open_accumulator_) {
     // f is the open accumulator (no other variable holds its index, so nothing has read the value
-    // it stands for) and its statement is the last one: e's terms join that statement.
+    // it stands for, and its statement is the last one): e's terms join that statement. (f is on a
+    // tape, so its first term is a variable and never no_index, the value when nothing is open.)
     statements_.reserve_operands(static_cast<std::size_t>(n));
     push_e(std::make_integer_sequence<int, n>{});
-    statements_.extend_last();
     f.value_ = value;
     return;
   }
@@ -901,15 +904,16 @@ FRECHET_AD_INLINE void Tape<S>::record_accumulation(TapeScalar<S>& f, const E& e
   if (f.index_[0] == statements_.last_lhs() && f.index_[1] == detail::no_index && detail::is_one(f.coefficient_[0])) {
     // f holds the previous statement's variable (one term, coefficient 1, this tape and
     // generation), and will hold this statement's: only its value and index change.
+    f.index_[0] = push_statement(detail::Statement::accumulates);
     push_e(std::make_integer_sequence<int, n>{});
     f.value_ = value;
-    f.index_[0] = push_statement(detail::Statement::accumulates);
   } else {
+    const std::uint32_t lhs = push_statement(0);
     [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
       ((f.index_[K] != detail::no_index ? statements_.push_operand(f.index_[K], f.coefficient_[K]) : void()), ...);
     }(std::make_integer_sequence<int, TapeScalar<S>::capacity>{});
     push_e(std::make_integer_sequence<int, n>{});
-    f = TapeScalar<S>(value, this, push_statement(0), generation());
+    f = TapeScalar<S>(value, this, lhs, generation());
   }
   f.accumulating_ = true;
   open_accumulator_ = f.index_[0];
