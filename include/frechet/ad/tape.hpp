@@ -280,13 +280,15 @@ private:
 /// coefficients c_k). Cheap to copy: a copy is the same combination. Assigning an expression that
 /// depends on at most `capacity` distinct variables, such as `1.0 - x[i]` or `x[i + 1] - x[i] * x[i]`,
 /// records nothing: the result keeps the partials (preaccumulation across statements). One that
-/// depends on more records one statement and is a variable of its own (c_0 = 1).
+/// depends on more records one statement and is a variable of its own (c_0 = 1). A TapeScalar on a
+/// tape always has a variable as its first term.
 ///
-/// An accumulation `f += e` (or `-=`) on the variable the previous `+=` assigned adds e's terms to
-/// that statement instead of recording a new one, so a loop of accumulations is a single statement
-/// with one long reverse loop (doc/ad.md). That is sound because the accumulator's index is held by
-/// f alone: copying f, or reading it into an expression or a rule, ends the accumulation first, and
-/// the next `f +=` starts a new statement.
+/// An accumulation `f += e` (or `-=`) right after another on the same f, with no statement or vector
+/// node recorded in between, adds e's terms to that accumulation's statement instead of a new one, so a
+/// loop of accumulations is a single statement with one long reverse loop (doc/ad.md). That is
+/// sound because the accumulator's index is held by f alone: copying f, or reading its terms (an
+/// expression, a rule, seeding), ends the accumulation first, and the next `f +=` starts a new
+/// statement.
 template <class S = double>
 class TapeScalar {
 public:
