@@ -221,6 +221,16 @@ BOOST_AUTO_TEST_CASE(an_accumulation_is_one_statement_until_it_is_read) {
     (void)f.term_index(0);
     f += z[0] * z[3];
     BOOST_TEST(tape.statement_count() == 4u);
+    // Once read, f is no longer an accumulator: copying it again leaves another accumulation open
+    // (and so never writes to a tape that may be gone by then).
+    const TapeScalar<> kept = f;
+    TapeScalar<> g = z[1] * z[2] * z[3];
+    g += z[4] * z[5];
+    const TapeScalar<> again = f;
+    g += z[0] * z[5];
+    BOOST_TEST(tape.statement_count() == 6u);
+    (void)kept;
+    (void)again;
   }
   // The next recording on the tape reuses the adjoint indices: the open accumulation of the last
   // one must not carry over to a statement that now has the same left-hand side.

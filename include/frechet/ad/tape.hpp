@@ -390,9 +390,14 @@ private:
   template <class T> friend class Tape;  // updates accumulators in place
   // Makes the value this variable holds final: if it is the tape's open accumulator, the tape
   // records no more terms into its statement. Known false at compile time for most variables (an
-  // element x[i], a value just recorded), where the test costs nothing.
+  // element x[i], a value just recorded), where the test costs nothing. The flag is cleared, so
+  // that a variable once read or copied no longer touches its tape when copied again (a result
+  // kept after the tape is gone, say).
   FRECHET_AD_INLINE void seal() const noexcept {
-    if (accumulating_) tape_->end_accumulation();
+    if (accumulating_) {
+      accumulating_ = false;
+      tape_->end_accumulation();
+    }
   }
 
   S value_{};
@@ -400,8 +405,8 @@ private:
   std::uint32_t generation_ = 0;
   std::uint32_t index_[capacity] = {detail::no_index, detail::no_index};
   // Set on the variable an accumulation statement assigns, which may be the tape's open
-  // accumulator; copies start without it.
-  bool accumulating_ = false;
+  // accumulator, until it is read or copied (seal); copies start without it.
+  mutable bool accumulating_ = false;
   S coefficient_[capacity] = {S(0.0), S(0.0)};
 };
 
