@@ -193,8 +193,9 @@ public:
   /// compiler cannot see them).
   template <bool Subtract, class E>
   FRECHET_AD_INLINE void record_accumulation(TapeScalar<S>& f, const E& e);
-  /// Ends the open accumulation, if any: its statement is final from now on. Called whenever the
-  /// accumulator is read or copied, since a reader holds its index as the value it has now.
+  /// Ends the open accumulation, if any: its statement is final from now on. Called when the
+  /// accumulator is read or copied (a reader holds its index as the value it has now), and by every
+  /// new statement, vector node and clear().
   FRECHET_AD_INLINE void end_accumulation() noexcept { open_accumulator_ = detail::no_index; }
   /// Starts a statement with `flag` (0 or detail::Statement::accumulates), whose operands are pushed
   /// next; returns its left-hand-side index. The statements_.reserve() before made sure that an
