@@ -1,5 +1,5 @@
 #include "frechet/ad/custom_rule.hpp"
-#include "frechet/ad/rules.hpp"
+#include "frechet/ad/detail/rule.hpp"
 
 namespace frechet::detail {
 

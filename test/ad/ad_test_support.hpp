@@ -75,7 +75,7 @@ void check_rule(const char* name, F f, const Vector& x, std::uint64_t seed, Rule
     // HVP of g = <u, f> against central differences of its gradient.
     const auto g = scalarize(f, u);
     const Vector w = rng.gaussian_vector(n);
-    const ValueGradHvp vgh = value_grad_and_hvp(g, x, w);
+    const ValueGradHvpResult vgh = value_grad_and_hvp(g, x, w);
     const Vector grad_g = grad(g, x);
     BOOST_TEST(relative_error(vgh.gradient, grad_g) <= 1e-13);
     const double h = 1e-5;

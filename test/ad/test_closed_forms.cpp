@@ -1,5 +1,5 @@
-// The closed forms the seeds derive: softmax, LayerNorm and unit-norm Jacobians, the coupling layer's
-// log-determinant, the cross-entropy gradient, and the PS3 rules of A x and least squares.
+// Closed forms of derivatives: softmax, LayerNorm and unit-norm Jacobians, the cross-entropy
+// gradient, and the rules of A x and of least squares.
 #include <boost/test/unit_test.hpp>
 
 #include "ad_test_support.hpp"
@@ -68,33 +68,6 @@ BOOST_AUTO_TEST_CASE(unit_norm_jacobian_is_a_scaled_projector) {
     BOOST_TEST(norm_inf(matvec(j, u)) <= 1e-14);
     BOOST_TEST(numerical_rank(j) == n - 1);
   }
-}
-
-BOOST_AUTO_TEST_CASE(coupling_layer_log_determinant_is_sum_of_s) {
-  // The notebooks' 4-dimensional example: s(x1) = W_s x1, t(x1) = W_t x1.
-  const DenseMatrix ws{{0.5, -0.2}, {0.3, 0.1}}, wt{{0.1, 0.0}, {0.0, -0.2}};
-  const auto s = [&](const auto& x1) { return frechet::matvec(ws, x1); };
-  const auto t = [&](const auto& x1) { return frechet::matvec(wt, x1); };
-  const auto layer = [&](const auto& x) { return frechet::affine_coupling(x, 2, s, t).y; };
-  const Vector x{1.0, 0.5, -0.3, 2.0};
-  const DenseMatrix j = jacobian(layer, x);
-  for (std::size_t r = 0; r < 2; ++r)
-    for (std::size_t c = 2; c < 4; ++c) BOOST_TEST(j(r, c) == 0.0);  // block lower-triangular
-  const double log_det = affine_coupling(x, 2, s, t).log_det;
-  BOOST_TEST(std::abs(LuFactorization(j).log_abs_determinant() - log_det) <= 1e-14);
-  BOOST_TEST(std::abs(log_det - (0.5 * 1.0 - 0.2 * 0.5 + 0.3 * 1.0 + 0.1 * 0.5)) <= 1e-15);
-
-  // A larger layer with nonlinear s and t, and the gradient of the log-det.
-  Random rng(4);
-  const std::size_t d = 12, k = 5;
-  const DenseMatrix a = testing::random_dense(d - k, k, rng), b = testing::random_dense(d - k, k, rng);
-  const auto s2 = [&](const auto& x1) { return frechet::tanh(frechet::matvec(a, x1)); };
-  const auto t2 = [&](const auto& x1) { return frechet::sin(frechet::matvec(b, x1)); };
-  const Vector x2 = rng.gaussian_vector(d);
-  const DenseMatrix j2 = jacobian([&](const auto& z) { return frechet::affine_coupling(z, k, s2, t2).y; }, x2);
-  const auto logdet = [&](const auto& z) { return frechet::affine_coupling(z, k, s2, t2).log_det; };
-  BOOST_TEST(std::abs(LuFactorization(j2).log_abs_determinant() - logdet(x2)) <= 1e-13);
-  BOOST_TEST(check_gradient(logdet, x2).passed);
 }
 
 BOOST_AUTO_TEST_CASE(cross_entropy_gradient_is_p_minus_e_y) {

@@ -575,7 +575,7 @@ BOOST_AUTO_TEST_CASE(take_adjoint_into_a_reused_vector) {
   }
   // The same for a tape of duals: gradient and Hessian-vector product.
   const Vector v{1.0, 0.0, -1.0, 0.5};
-  const ValueGradHvp reference = value_grad_and_hvp(f, x0, v);
+  const ValueGradHvpResult reference = value_grad_and_hvp(f, x0, v);
   Tape<Dual<double>> dual;
   DualVector<double> gh(Vector(4, 9.0), Vector(4, -9.0));
   for (int call = 0; call < 3; ++call) {

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Derivative checking against central finite differences (the notebooks' grad_check): the
+/// Derivative checking against central finite differences : the
 /// derivative in each direction, by AD and by (f(x + h v) - f(x - h v)) / 2h, compared with the
 /// relative error ||a - b|| / (||a|| + ||b|| + 1e-12). Non-finite values are reported, not compared.
 

@@ -29,18 +29,18 @@ using CustomInputs = std::span<const ConstVectorView>;
 /// The cotangent outputs of a custom rule, one view per argument (empty for a constant argument).
 using CustomCotangents = std::span<const VectorView>;
 
-/// A user primitive y = f(x_1, ..., x_k) with its derivatives. `Residual` is whatever the primal
+/// A user primitive y = f(x_1, ..., x_k) with its derivatives. `Saved` is whatever the primal
 /// keeps for the derivatives (a factorization, say); it is filled by `primal` and handed to the others.
-template <class Residual = std::monostate>
+template <class Saved = std::monostate>
 struct CustomRule {
   /// Named in error messages.
   std::string name;
-  /// y = f(x); may store what the derivatives need in `residual`. Required.
-  std::function<Vector(CustomInputs x, Residual& residual)> primal;
+  /// y = f(x); may store what the derivatives need in `saved`. Required.
+  std::function<Vector(CustomInputs x, Saved& saved)> primal;
   /// dy = sum_k J_k dx_k, given the tangents dx (an empty view for a constant argument). Optional.
-  std::function<Vector(CustomInputs x, ConstVectorView y, const Residual& residual, CustomInputs dx)> jvp;
+  std::function<Vector(CustomInputs x, ConstVectorView y, const Saved& saved, CustomInputs dx)> jvp;
   /// x_bar_k += J_k^T y_bar for every non-empty x_bar_k. Optional.
-  std::function<void(CustomInputs x, ConstVectorView y, const Residual& residual, ConstVectorView y_bar,
+  std::function<void(CustomInputs x, ConstVectorView y, const Saved& saved, ConstVectorView y_bar,
                      CustomCotangents x_bar)>
       vjp;
 };
@@ -113,21 +113,21 @@ void vjp_by_jvp(const CustomRule<R>& rule, CustomInputs x, ConstVectorView y, co
 template <class R>
 class CustomNode final : public Node<double> {
 public:
-  CustomNode(std::shared_ptr<const CustomRule<R>> rule, std::vector<Slot> in, const Slot& out, R residual)
-      : rule_(std::move(rule)), in_(std::move(in)), out_(out), residual_(std::move(residual)) {}
+  CustomNode(std::shared_ptr<const CustomRule<R>> rule, std::vector<Slot> in, const Slot& out, R saved)
+      : rule_(std::move(rule)), in_(std::move(in)), out_(out), saved_(std::move(saved)) {}
   void pullback(Tape<double>& tape) override {
     std::vector<ConstVectorView> x(in_.size());
     std::vector<VectorView> xbar(in_.size());
     for (std::size_t k = 0; k < in_.size(); ++k) {
-      x[k] = tape.value_view(in_[k]);
-      xbar[k] = tape.adjoint_view(in_[k]);
+      x[k] = detail::TapeAccess::value_view(tape, in_[k]);
+      xbar[k] = detail::TapeAccess::adjoint_view(tape, in_[k]);
     }
-    const ConstVectorView y = tape.value_view(out_);
-    const VectorView ybar = tape.adjoint_view(out_);
+    const ConstVectorView y = detail::TapeAccess::value_view(tape, out_);
+    const VectorView ybar = detail::TapeAccess::adjoint_view(tape, out_);
     if (rule_->vjp) {
-      rule_->vjp(x, y, residual_, ybar, xbar);
+      rule_->vjp(x, y, saved_, ybar, xbar);
     } else {
-      vjp_by_jvp(*rule_, x, y, residual_, ybar, xbar);
+      vjp_by_jvp(*rule_, x, y, saved_, ybar, xbar);
     }
     fill_zero(ybar);
   }
@@ -138,7 +138,7 @@ private:
   std::shared_ptr<const CustomRule<R>> rule_;
   std::vector<Slot> in_;
   Slot out_;
-  R residual_;
+  R saved_;
 };
 
 }  // namespace detail
@@ -157,8 +157,8 @@ auto apply_custom(const std::shared_ptr<const CustomRule<R>>& rule, const A&... 
 
   if constexpr (mode == detail::Mode::plain) {
     const std::array<ConstVectorView, sizeof...(A)> x{detail::plain_data(args)...};
-    R residual{};
-    return rule->primal(x, residual);
+    R saved{};
+    return rule->primal(x, saved);
   } else if constexpr (!std::is_same_v<S, double>) {
     detail::throw_custom(name, "custom rules are first-order; hvp and forward-over-forward need a built-in rule");
     if constexpr (mode == detail::Mode::forward) {
@@ -169,13 +169,13 @@ auto apply_custom(const std::shared_ptr<const CustomRule<R>>& rule, const A&... 
   } else if constexpr (mode == detail::Mode::forward) {
     const std::array<ConstVectorView, sizeof...(A)> x{detail::custom_value(args)...};
     const std::array<ConstVectorView, sizeof...(A)> dx{detail::custom_tangent(args)...};
-    R residual{};
-    Vector y = rule->primal(x, residual);
+    R saved{};
+    Vector y = rule->primal(x, saved);
     Vector dy;
     if (rule->jvp) {
-      dy = rule->jvp(x, y, residual, dx);
+      dy = rule->jvp(x, y, saved, dx);
     } else if (rule->vjp) {
-      dy = detail::jvp_by_vjp(*rule, x, y, residual, dx);
+      dy = detail::jvp_by_vjp(*rule, x, y, saved, dx);
     } else {
       detail::throw_custom(name, "the rule has neither a JVP nor a VJP");
     }
@@ -188,12 +188,12 @@ auto apply_custom(const std::shared_ptr<const CustomRule<R>>& rule, const A&... 
     if (tape == nullptr) detail::throw_custom(name, "no argument is a variable of a tape");
     std::vector<detail::Slot> slots{detail::tape_slot(*tape, args, name.c_str())...};
     std::array<ConstVectorView, sizeof...(A)> x;
-    for (std::size_t k = 0; k < slots.size(); ++k) x[k] = tape->value_view(slots[k]);
-    R residual{};
-    const Vector y = rule->primal(x, residual);
-    const detail::Slot out = tape->allocate(y.size(), 1, name.c_str());
-    detail::copy(ConstVectorView(y), tape->value_view_mutable(out));
-    tape->push_node(std::make_unique<detail::CustomNode<R>>(rule, std::move(slots), out, std::move(residual)));
+    for (std::size_t k = 0; k < slots.size(); ++k) x[k] = detail::TapeAccess::value_view(*tape, slots[k]);
+    R saved{};
+    const Vector y = rule->primal(x, saved);
+    const detail::Slot out = detail::TapeAccess::allocate(*tape, y.size(), 1, name.c_str());
+    detail::copy(ConstVectorView(y), detail::TapeAccess::value_view_mutable(*tape, out));
+    detail::TapeAccess::push_node(*tape, std::make_unique<detail::CustomNode<R>>(rule, std::move(slots), out, std::move(saved)));
     return TapeVector<double>(tape, out);
   }
 }

@@ -11,8 +11,8 @@
 #include <ostream>
 #include <type_traits>
 
-#include "frechet/ad/inline.hpp"
-#include "frechet/ad/scalar_rules.hpp"
+#include "frechet/ad/detail/inline.hpp"
+#include "frechet/ad/detail/scalar_rules.hpp"
 
 namespace frechet {
 

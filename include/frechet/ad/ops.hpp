@@ -14,7 +14,11 @@
 #include <span>
 #include <vector>
 
-#include "frechet/ad/rules.hpp"
+#include "frechet/ad/detail/rules_elementwise.hpp"
+#include "frechet/ad/detail/rules_linear_algebra.hpp"
+#include "frechet/ad/detail/rules_normalisations.hpp"
+#include "frechet/ad/detail/rules_reductions.hpp"
+#include "frechet/ad/detail/rules_structure.hpp"
 
 namespace frechet {
 
@@ -70,7 +74,8 @@ auto matmul(const A& a, const B& b, Transpose op_a = Transpose::no, Transpose op
 template <detail::MatrixArg A, detail::VectorArg B> auto solve(const A& a, const B& b) {
   return detail::apply<detail::Kind::vector>(detail::Solve{}, a, b);
 }
-/// argmin_beta ||X beta - y||_2 by QR (X tall, full column rank); pullback by the PS3 Q3 adjoint.
+/// argmin_beta ||X beta - y||_2 by QR (X tall, full column rank); pullback through the normal equations
+/// (one solve with X^T X by its R factor, never forming X^T X).
 template <detail::MatrixArg X, detail::VectorArg Y> auto lstsq(const X& x, const Y& y) {
   return detail::apply<detail::Kind::vector>(detail::Lstsq{}, x, y);
 }
@@ -150,13 +155,33 @@ template <detail::ArrayArg X, detail::ArrayArg Y> auto operator+(const X& x, con
 template <detail::ArrayArg X, detail::ArrayArg Y> auto operator-(const X& x, const Y& y) {
   return detail::apply_same_kind<X>(detail::AddSub{-1.0}, x, y);
 }
-/// x .* y entrywise (same shapes), as numpy's *.
-template <detail::ArrayArg X, detail::ArrayArg Y> auto operator*(const X& x, const Y& y) {
+/// x .* y entrywise (same shapes), for any arrays: the named form of x * y.
+template <detail::ArrayArg X, detail::ArrayArg Y> auto multiply(const X& x, const Y& y) {
   return detail::apply_same_kind<X>(detail::Multiply{}, x, y);
 }
-/// x ./ y entrywise (same shapes).
-template <detail::ArrayArg X, detail::ArrayArg Y> auto operator/(const X& x, const Y& y) {
+/// x ./ y entrywise (same shapes), for any arrays: the named form of x / y.
+template <detail::ArrayArg X, detail::ArrayArg Y> auto divide(const X& x, const Y& y) {
   return detail::apply_same_kind<X>(detail::Divide{}, x, y);
+}
+/// x .* y entrywise, for two vectors (as numpy's *). With a matrix operand `*` would read as a
+/// matrix product to some and as an entrywise one to others, so it does not compile: the message
+/// names the call to make.
+template <detail::ArrayArg X, detail::ArrayArg Y> auto operator*(const X& x, const Y& y) {
+  static_assert(!(detail::MatrixArg<X> && detail::VectorArg<Y>),
+                "frechet: A * x is not defined for a matrix A; call matvec(A, x) for the matrix-vector product");
+  static_assert(!(detail::VectorArg<X> && detail::MatrixArg<Y>),
+                "frechet: x * A is not defined for a matrix A; call matvec(transpose(A), x) for x^T A");
+  static_assert(!(detail::MatrixArg<X> && detail::MatrixArg<Y>),
+                "frechet: A * B is not defined for matrices; call matmul(A, B) for the matrix product, "
+                "multiply(A, B) for the entrywise one");
+  return multiply(x, y);
+}
+/// x ./ y entrywise, for two vectors.
+template <detail::ArrayArg X, detail::ArrayArg Y> auto operator/(const X& x, const Y& y) {
+  static_assert(!(detail::MatrixArg<X> || detail::MatrixArg<Y>),
+                "frechet: / is not defined with a matrix operand; call solve(A, b) for A^{-1} b, "
+                "divide(A, B) for the entrywise quotient");
+  return divide(x, y);
 }
 /// -x
 template <detail::ArrayArg X> auto operator-(const X& x) {
@@ -221,13 +246,13 @@ class StackNode final : public Node<S> {
 public:
   StackNode(std::vector<std::uint32_t> indices, const Slot& out) : indices_(std::move(indices)), out_(out) {}
   void pullback(Tape<S>& tape) override {
-    const View<S> ybar = tape.adjoint_view(out_);
+    const View<S> ybar = detail::TapeAccess::adjoint_view(tape, out_);
     Slot one;
     one.rows = one.cols = 1;
     for (std::size_t i = 0; i < indices_.size(); ++i) {
       if (indices_[i] == no_index) continue;
       one.index = indices_[i];
-      add_at(tape.adjoint_view(one), 0, at(ybar, i));
+      add_at(detail::TapeAccess::adjoint_view(tape, one), 0, at(ybar, i));
     }
     fill_zero(ybar);
   }
@@ -260,43 +285,15 @@ template <class S> TapeVector<S> stack(std::span<const TapeScalar<S>> xs) {
   for (std::size_t i = 0; i < xs.size(); ++i) {
     if (xs[i].is_constant()) continue;
     if (xs[i].tape() != tape) detail::throw_mixed_tapes("stack");
-    tape->check_generation(xs[i].generation(), "stack");
-    indices[i] = tape->materialize(xs[i], "stack").index();
+    detail::TapeAccess::check_generation(*tape, xs[i].generation(), "stack");
+    indices[i] = detail::TapeAccess::materialize(*tape, xs[i], "stack").index();
   }
-  const detail::Slot out = tape->allocate(xs.size(), 1, "stack");
-  const detail::View<S> v = tape->value_view_mutable(out);
+  const detail::Slot out = detail::TapeAccess::allocate(*tape, xs.size(), 1, "stack");
+  const detail::View<S> v = detail::TapeAccess::value_view_mutable(*tape, out);
   for (std::size_t i = 0; i < xs.size(); ++i) detail::put(v, i, xs[i].value());
-  tape->push_node(std::make_unique<detail::StackNode<S>>(std::move(indices), out));
+  detail::TapeAccess::push_node(*tape, std::make_unique<detail::StackNode<S>>(std::move(indices), out));
   return TapeVector<S>(tape, out);
 }
 template <class T> auto stack(const std::vector<T>& xs) { return stack(std::span<const T>(xs)); }
-
-// ---- the RealNVP affine coupling layer --------------------------------------------------------
-
-/// The output of an affine coupling layer and log|det J|.
-template <class Y, class L>
-struct Coupling {
-  Y y;
-  L log_det;
-};
-
-/// RealNVP affine coupling (Dinh et al. 2017): with x = (x1, x2) split after `split` entries,
-/// y1 = x1, y2 = x2 .* exp(s(x1)) + t(x1), and log|det dy/dx| = sum s(x1) exactly (the Jacobian is
-/// block lower-triangular with diagonal exp(s)). s and t are the user's functions (generic lambdas).
-template <detail::VectorArg X, class SFn, class TFn>
-auto affine_coupling(const X& x, std::size_t split, const SFn& s, const TFn& t) {
-  const std::size_t n = detail::shape_of(x).rows;
-  if (split > n) {
-    throw ShapeError("affine_coupling: split " + std::to_string(split) + " exceeds the " + std::to_string(n) +
-                     " entries of x");
-  }
-  const auto x1 = slice(x, 0, split);
-  const auto x2 = slice(x, split, n - split);
-  const auto sv = s(x1);
-  const auto tv = t(x1);
-  auto y = concat(x1, x2 * frechet::exp(sv) + tv);
-  auto log_det = sum(sv);
-  return Coupling<decltype(y), decltype(log_det)>{std::move(y), std::move(log_det)};
-}
 
 }  // namespace frechet

@@ -34,13 +34,13 @@ struct JvpResult {
 
 /// A scalar value and its gradient (a tuple of gradients for several arguments).
 template <class G>
-struct ValueAndGrad {
+struct ValueAndGradResult {
   double value = 0.0;
   G gradient;
 };
 
 /// f(x), grad f(x) and the Hessian-vector product H(x) v, from one forward-over-reverse pass.
-struct ValueGradHvp {
+struct ValueGradHvpResult {
   double value = 0.0;
   Vector gradient;
   Vector hvp;
@@ -87,13 +87,14 @@ template <class S, class R> auto forward_output(const R& r) {
   }
 }
 
-/// f's result on plain arguments as double or Vector.
+/// f's result on plain arguments as double or Vector (a scalar-style function returns a
+/// std::vector<double> there).
 template <class R> auto plain_output(const R& r) {
   if constexpr (std::is_arithmetic_v<R>) {
     return static_cast<double>(r);
   } else {
-    static_assert(std::is_same_v<R, Vector>, "f must return a scalar or a vector");
-    return r;
+    static_assert(std::is_convertible_v<R, Vector>, "f must return a scalar or a vector");
+    return Vector(r);
   }
 }
 
@@ -202,14 +203,18 @@ template <std::size_t... I, class F, class... X> auto value_and_grad(Tape<double
   tape.clear();
   // The arguments outlive this call, so vectors are read in place rather than copied.
   auto args = detail::make_arguments<Sel, detail::Input::in_place>(tape, std::index_sequence_for<X...>{}, x...);
-  const TapeScalar<double> y = detail::tape_output<double>(std::apply(f, args));
+  const auto output = detail::tape_output<double>(std::apply(f, args));
+  static_assert(!std::is_same_v<decltype(output), const TapeVector<double>>,
+                "frechet: grad and value_and_grad need a scalar-valued f; for a vector-valued f call vjp "
+                "(J^T u) or jacobian (the whole J)");
+  const TapeScalar<double>& y = output;
   if (!y.is_constant()) {
     tape.seed(y, 1.0);
     tape.backward();
   }
   auto g = detail::take_adjoints(tape, args, Sel{});
   tape.clear();  // forgets the borrowed arguments
-  return ValueAndGrad<decltype(g)>{y.value(), std::move(g)};
+  return ValueAndGradResult<decltype(g)>{y.value(), std::move(g)};
 }
 
 /// f(x) and grad f(x) on a tape of its own.
@@ -288,45 +293,59 @@ template <std::size_t... I, class F, class... X> auto vjp(F&& f, const X&... x) 
   }
 }
 
+namespace detail {
+/// Records f on `tape` at x moving in direction v (both read in place), runs the reverse pass and
+/// hands the adjoint of x out into `adjoint` (value: grad f(x), tangent: H(x) v); returns f(x).
+/// With the same `adjoint` call after call, the tape exchanges storage with it instead of
+/// allocating (Tape::take_adjoint). Clears the tape before and after.
+template <class F>
+double record_hvp(Tape<Dual<double>>& tape, F& f, ConstVectorView x, ConstVectorView v, DualVector<double>& adjoint) {
+  check_size("hvp: size of the direction", x.size(), v.size());
+  tape.clear();
+  const TapeVector<Dual<double>> xv = tape.variable_view(x, v);
+  const auto output = tape_output<Dual<double>>(f(xv));
+  static_assert(!std::is_same_v<decltype(output), const TapeVector<Dual<double>>>,
+                "frechet: hvp and value_grad_and_hvp need a scalar-valued f; for a vector-valued f call "
+                "jacobian_operator or vjp");
+  const TapeScalar<Dual<double>>& y = output;
+  const double value = y.value().value();
+  if (y.is_constant()) {
+    adjoint.value.assign(x.size(), 0.0);
+    adjoint.tangent.assign(x.size(), 0.0);
+  } else {
+    tape.seed(y, Dual<double>(1.0));
+    tape.backward();
+    tape.take_adjoint(xv, adjoint);
+  }
+  tape.clear();  // forgets x and v
+  return value;
+}
+}  // namespace detail
+
 /// f(x), grad f(x) and H v for scalar f of a vector x: forward-over-reverse, one recording on a
 /// tape whose values carry the tangent v, then one reverse pass. This overload records on `tape`
 /// (cleared before and after, its memory kept): repeated products, as in a Hessian operator, reuse
 /// it. x and v are read in place, not copied onto the tape.
 template <class F>
-ValueGradHvp value_grad_and_hvp(Tape<Dual<double>>& tape, F&& f, const Vector& x, const Vector& v) {
-  check_size("hvp: size of the direction", x.size(), v.size());
-  tape.clear();
-  const TapeVector<Dual<double>> xv = tape.variable_view(x, v);  // x and v outlive this call
-  const TapeScalar<Dual<double>> y = detail::tape_output<Dual<double>>(f(xv));
-  ValueGradHvp out{y.value().value(), {}, {}};
-  if (y.is_constant()) {
-    out.gradient.assign(x.size(), 0.0);
-    out.hvp.assign(x.size(), 0.0);
-  } else {
-    tape.seed(y, Dual<double>(1.0));
-    tape.backward();
-    DualVector<double> g;
-    tape.take_adjoint(xv, g);
-    out.gradient = std::move(g.value);
-    out.hvp = std::move(g.tangent);
-  }
-  tape.clear();  // forgets x and v
-  return out;
+ValueGradHvpResult value_grad_and_hvp(Tape<Dual<double>>& tape, F&& f, ConstVectorView x, ConstVectorView v) {
+  DualVector<double> adjoint;
+  const double value = detail::record_hvp(tape, f, x, v, adjoint);
+  return ValueGradHvpResult{value, std::move(adjoint.value), std::move(adjoint.tangent)};
 }
 
 /// f(x), grad f(x) and H v for scalar f of a vector x, on a tape of its own.
-template <class F> ValueGradHvp value_grad_and_hvp(F&& f, const Vector& x, const Vector& v) {
+template <class F> ValueGradHvpResult value_grad_and_hvp(F&& f, ConstVectorView x, ConstVectorView v) {
   Tape<Dual<double>> tape;
   return value_grad_and_hvp(tape, std::forward<F>(f), x, v);
 }
 
 /// H(x) v for scalar f (forward-over-reverse).
-template <class F> Vector hvp(F&& f, const Vector& x, const Vector& v) {
+template <class F> Vector hvp(F&& f, ConstVectorView x, ConstVectorView v) {
   return value_grad_and_hvp(std::forward<F>(f), x, v).hvp;
 }
 
 /// H(x) v, recorded on `tape` (cleared before and after, its memory kept).
-template <class F> Vector hvp(Tape<Dual<double>>& tape, F&& f, const Vector& x, const Vector& v) {
+template <class F> Vector hvp(Tape<Dual<double>>& tape, F&& f, ConstVectorView x, ConstVectorView v) {
   return value_grad_and_hvp(tape, std::forward<F>(f), x, v).hvp;
 }
 
@@ -379,16 +398,18 @@ template <class F> DenseMatrix jacobian(F&& f, const Vector& x, const JacobianOp
   return j;
 }
 
-/// The n x n Hessian of scalar f, one Hessian-vector product per column.
+/// The n x n Hessian of scalar f, one Hessian-vector product per column, all recorded on one tape.
 template <class F> DenseMatrix hessian(F&& f, const Vector& x) {
   const std::size_t n = x.size();
   DenseMatrix h(n, n);
+  Tape<Dual<double>> tape;
+  DualVector<double> adjoint;
   Vector e(n, 0.0);
   for (std::size_t c = 0; c < n; ++c) {
     e[c] = 1.0;
-    const Vector col = hvp(f, x, e);
+    detail::record_hvp(tape, f, x, e, adjoint);
     e[c] = 0.0;
-    std::copy(col.begin(), col.end(), h.col(c).begin());
+    std::copy(adjoint.tangent.begin(), adjoint.tangent.end(), h.col(c).begin());
   }
   return h;
 }

@@ -7,22 +7,24 @@
 ///     static constexpr std::size_t arity = N;
 ///     const char* name() const;
 ///     Shape shape(const std::array<Shape, N>& in) const;      // checks shapes, throws ShapeError
-///     template <class S> Residual primal(const Args<N, S>& x, const MatView<S>& y) const;
-///     template <class S, class R> void jvp(const Args<N, S>& x, const CMatView<S>& y, const R& residual,
+///     template <class S> Saved primal(const Args<N, S>& x, const MatView<S>& y) const;
+///     template <class S, class R> void jvp(const Args<N, S>& x, const CMatView<S>& y, const R& saved,
 ///                                          const Args<N, S>& dx, const MatView<S>& dy) const;
-///     template <class S, class R> void vjp(const Args<N, S>& x, const CMatView<S>& y, const R& residual,
+///     template <class S, class R> void vjp(const Args<N, S>& x, const CMatView<S>& y, const R& saved,
 ///                                          const CMatView<S>& ybar, const Cotangents<N, S>& xbar) const;
 ///
 /// Arguments and outputs are column-major matrix views (a vector is n x 1, a scalar 1 x 1). In jvp an
 /// argument without tangent (a constant) has an empty dx[k]; dy is overwritten. In vjp a constant has an
 /// empty xbar[k]; the others are accumulated into (+=), never overwritten, so aliased arguments work.
-/// The residual is whatever primal returns for its derivatives (an LU factorization, a norm).
+/// `saved` is whatever primal returns for the derivatives (an LU factorization, a norm): the data
+/// saved for the backward pass (the word "residual" is kept for b - A x).
 ///
 /// apply<Kind>(rule, args...) then evaluates the rule on plain arguments (primal), on Dual arguments
 /// (primal + jvp at level S) or on tape variables (primal now, vjp in the reverse pass at level S),
 /// mixing constants (double, Vector, DenseMatrix) freely with the active arguments.
 
 #include <array>
+#include <string>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -38,8 +40,25 @@ template <std::size_t N, class S> using Cotangents = std::array<MatView<S>, N>;
 /// True when a view stands for an argument that has a tangent/cotangent.
 template <class M> bool present(const M& m) { return !m.data.empty() || m.rows * m.cols == 0; }
 
-/// The residual of a rule that needs none.
-struct NoResidual {};
+/// What a rule saves when its derivatives need nothing beyond the arguments and the output.
+struct NothingSaved {};
+
+// ---- shape checks and small helpers of the rules -----------------------------------------------
+[[noreturn]] void throw_rule_shape(const char* rule, const std::string& what);
+
+inline void check_same_shape(const char* rule, const Shape& a, const Shape& b) {
+  if (!(a == b)) throw_rule_shape(rule, "arguments must have the same shape, got " + to_string(a) + " and " + to_string(b));
+}
+inline void check_vector(const char* rule, const char* arg, const Shape& a) {
+  if (a.cols != 1) throw_rule_shape(rule, std::string(arg) + " must be a vector (n x 1), got " + to_string(a));
+}
+inline void check_scalar(const char* rule, const char* arg, const Shape& a) {
+  if (a.rows != 1 || a.cols != 1) throw_rule_shape(rule, std::string(arg) + " must be a scalar, got " + to_string(a));
+}
+
+template <class S> std::size_t count(const CMatView<S>& m) { return m.rows * m.cols; }
+template <class S> std::size_t count(const MatView<S>& m) { return m.rows * m.cols; }
+template <class S> S scalar_of(const CMatView<S>& m) { return at(m.data, 0); }
 
 enum class Mode { plain, forward, tape };
 enum class Kind { scalar, vector, matrix };
@@ -190,7 +209,7 @@ template <class S, class A> CMatView<S> forward_tangent(const A& a) {
   }
 }
 
-template <class R> std::size_t residual_bytes(const R& r) {
+template <class R> std::size_t saved_bytes(const R& r) {
   if constexpr (requires { r.bytes(); }) {
     return r.bytes();
   } else {
@@ -198,34 +217,34 @@ template <class R> std::size_t residual_bytes(const R& r) {
   }
 }
 
-/// The tape node of a rule: argument slots, output slot, the rule and its residual.
-template <class S, class Rule, class Residual>
+/// The tape node of a rule: argument slots, output slot, the rule and what it saved.
+template <class S, class Rule, class Saved>
 class RuleNode final : public Node<S> {
 public:
   static constexpr std::size_t N = Rule::arity;
-  RuleNode(const Rule& rule, const std::array<Slot, N>& in, const Slot& out, Residual residual)
-      : rule_(rule), in_(in), out_(out), residual_(std::move(residual)) {}
+  RuleNode(const Rule& rule, const std::array<Slot, N>& in, const Slot& out, Saved saved)
+      : rule_(rule), in_(in), out_(out), saved_(std::move(saved)) {}
 
   void pullback(Tape<S>& tape) override {
     Args<N, S> x;
     Cotangents<N, S> xbar;
     for (std::size_t k = 0; k < N; ++k) {
-      x[k] = CMatView<S>(tape.value_view(in_[k]), in_[k].rows, in_[k].cols);
-      xbar[k] = MatView<S>{tape.adjoint_view(in_[k]), in_[k].rows, in_[k].cols};
+      x[k] = CMatView<S>(detail::TapeAccess::value_view(tape, in_[k]), in_[k].rows, in_[k].cols);
+      xbar[k] = MatView<S>{detail::TapeAccess::adjoint_view(tape, in_[k]), in_[k].rows, in_[k].cols};
     }
-    const CMatView<S> y(tape.value_view(out_), out_.rows, out_.cols);
-    const View<S> ybar = tape.adjoint_view(out_);
-    rule_.template vjp<S>(x, y, residual_, CMatView<S>(CView<S>(ybar), out_.rows, out_.cols), xbar);
+    const CMatView<S> y(detail::TapeAccess::value_view(tape, out_), out_.rows, out_.cols);
+    const View<S> ybar = detail::TapeAccess::adjoint_view(tape, out_);
+    rule_.template vjp<S>(x, y, saved_, CMatView<S>(CView<S>(ybar), out_.rows, out_.cols), xbar);
     fill_zero(ybar);
   }
-  std::size_t bytes() const override { return sizeof(*this) + residual_bytes(residual_); }
+  std::size_t bytes() const override { return sizeof(*this) + saved_bytes(saved_); }
   const char* name() const override { return rule_.name(); }
 
 private:
   Rule rule_;
   std::array<Slot, N> in_;
   Slot out_;
-  Residual residual_;
+  Saved saved_;
 };
 
 template <class S, class A> Tape<S>* tape_of(const A& a) {
@@ -239,12 +258,12 @@ template <class S, class A> Tape<S>* tape_of(const A& a) {
 template <class S, class A> Slot tape_slot(Tape<S>& tape, const A& a, const char* op) {
   if constexpr (Traits<A>::mode == Mode::plain) {
     const Shape sh = shape_of(a);
-    return tape.constant(plain_data(a), sh.rows, sh.cols);
+    return detail::TapeAccess::constant(tape, plain_data(a), sh.rows, sh.cols);
   } else if constexpr (Traits<A>::kind == Kind::scalar) {
-    return tape.scalar_slot(a, op);
+    return detail::TapeAccess::scalar_slot(tape, a, op);
   } else {
     if (a.tape() != &tape) throw_mixed_tapes(op);
-    tape.check_generation(a.generation(), op);
+    detail::TapeAccess::check_generation(tape, a.generation(), op);
     return a.slot();
   }
 }
@@ -297,8 +316,8 @@ auto apply(const Rule& rule, const A&... args) {
       yv = MatView<S>{view(y.value), out.rows, out.cols};
       ydv = MatView<S>{view(y.tangent), out.rows, out.cols};
     }
-    const auto residual = rule.template primal<S>(x, yv);
-    rule.template jvp<S>(x, CMatView<S>(yv), residual, dx, ydv);
+    const auto saved = rule.template primal<S>(x, yv);
+    rule.template jvp<S>(x, CMatView<S>(yv), saved, dx, ydv);
     return y;
   } else {
     Tape<S>* tape = nullptr;
@@ -307,14 +326,14 @@ auto apply(const Rule& rule, const A&... args) {
       throw ArgumentError(std::string(rule.name()) + ": no argument is a variable of a tape");
     }
     const std::array<Slot, N> slots{tape_slot(*tape, args, rule.name())...};
-    const Slot y = tape->allocate(out.rows, out.cols, rule.name());
+    const Slot y = detail::TapeAccess::allocate(*tape, out.rows, out.cols, rule.name());
     Args<N, S> x;
-    for (std::size_t k = 0; k < N; ++k) x[k] = CMatView<S>(tape->value_view(slots[k]), slots[k].rows, slots[k].cols);
-    auto residual = rule.template primal<S>(x, MatView<S>{tape->value_view_mutable(y), out.rows, out.cols});
-    using Residual = decltype(residual);
-    tape->push_node(std::make_unique<RuleNode<S, Rule, Residual>>(rule, slots, y, std::move(residual)));
+    for (std::size_t k = 0; k < N; ++k) x[k] = CMatView<S>(detail::TapeAccess::value_view(*tape, slots[k]), slots[k].rows, slots[k].cols);
+    auto saved = rule.template primal<S>(x, MatView<S>{detail::TapeAccess::value_view_mutable(*tape, y), out.rows, out.cols});
+    using Saved = decltype(saved);
+    detail::TapeAccess::push_node(*tape, std::make_unique<RuleNode<S, Rule, Saved>>(rule, slots, y, std::move(saved)));
     if constexpr (K == Kind::scalar) {
-      return TapeScalar<S>(tape->value_at(y.offset), tape, y.index, tape->generation());
+      return TapeScalar<S>(detail::TapeAccess::value_at(*tape, y.offset), tape, y.index, tape->generation());
     } else if constexpr (K == Kind::vector) {
       return TapeVector<S>(tape, y);
     } else {
@@ -333,26 +352,3 @@ template <class T> decltype(auto) as_arg(const T& x) {
 }
 
 }  // namespace frechet::detail
-
-namespace frechet {
-namespace detail {
-template <class V> struct ScalarOf {
-  using type = typename V::scalar_type;
-};
-template <class T> struct ScalarOf<std::vector<T>> {
-  using type = T;
-};
-template <> struct ScalarOf<DenseMatrix> {
-  using type = double;
-};
-template <class T> struct ScalarOf<std::span<T>> {
-  using type = std::remove_const_t<T>;
-};
-}  // namespace detail
-
-/// The scalar type of an array type: double for Vector, Dual<S> for DualVector<S>, TapeScalar<S> for
-/// TapeVector<S>, T for std::span<const T> and std::vector<T>. Scalar-style templates use it for
-/// their accumulators.
-template <class V> using scalar_t = typename detail::ScalarOf<std::remove_cvref_t<V>>::type;
-
-}  // namespace frechet

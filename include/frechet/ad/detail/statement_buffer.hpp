@@ -9,7 +9,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "frechet/ad/inline.hpp"
+#include "frechet/ad/detail/inline.hpp"
 
 namespace frechet::detail {
 
