@@ -46,7 +46,7 @@ void check_rule(const char* name, F f, const Vector& x, std::uint64_t seed, Rule
     Random rng(seed);
     const std::size_t n = x.size();
     // JVP against central finite differences, in random directions.
-    const DerivativeCheck c = check_jvp(f, x, {.step = 1e-6, .tolerance = tol.fd, .directions = 3, .seed = seed});
+    const DerivativeCheckResult c = check_jvp(f, x, {.step = 1e-6, .rtol = tol.fd, .atol = 0.0, .directions = 3, .seed = seed});
     BOOST_TEST(c.passed, "check_jvp relative error " << c.relative_error);
 
     // VJP against JVP: <u, J v> = <J^T u, v>.

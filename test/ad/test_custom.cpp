@@ -200,14 +200,14 @@ BOOST_AUTO_TEST_CASE(scalar_function_with_custom_derivative) {
 }
 
 BOOST_AUTO_TEST_CASE(scalar_function_detects_a_wrong_derivative) {
-  // The notebooks' buggy gradient: a derivative with the wrong sign fails the check.
+  // A derivative with the wrong sign fails the check.
   const auto bad = scalar_function([](double x) { return x * x; }, [](const auto& x) { return -2.0 * x; });
   const auto f = [&](const auto& x) {
     scalar_t<decltype(x)> s = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) s += bad(x[i]);
     return s;
   };
-  const DerivativeCheck c = check_gradient(f, Vector{1.0, 2.0, -0.5});
+  const DerivativeCheckResult c = check_gradient(f, Vector{1.0, 2.0, -0.5});
   BOOST_TEST(!c.passed);
   BOOST_TEST(c.relative_error > 0.9);
 }

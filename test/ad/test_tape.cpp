@@ -650,11 +650,13 @@ BOOST_AUTO_TEST_CASE(non_finite_values_propagate_as_ieee) {
   BOOST_TEST(std::isnan(v.value));
   BOOST_TEST(v.gradient[0] == -1.0);  // d log x / dx = 1 / x stays finite
   // The derivative checker reports non-finite values instead of comparing them.
-  const DerivativeCheck c = check_gradient(f, Vector{0.0, 4.0});
+  const DerivativeCheckResult c = check_gradient(f, Vector{0.0, 4.0});
   BOOST_TEST(!c.passed);
   BOOST_TEST(c.non_finite == 1u);
   BOOST_TEST(std::isnan(c.errors[0]));
   BOOST_TEST(c.errors[1] < 1e-8);
+  BOOST_TEST(std::isnan(c.relative_error));  // never 0, which would read as a perfect match
+  BOOST_TEST(std::isnan(c.absolute_error));
 }
 
 BOOST_AUTO_TEST_CASE(tape_of_duals_gives_hessian_vector_products) {

@@ -123,16 +123,42 @@ BOOST_AUTO_TEST_CASE(constant_scalars_of_the_function_type) {
 BOOST_AUTO_TEST_CASE(derivative_check_options_and_report) {
   const auto f = [](const auto& v) { return frechet::sum(frechet::sin(v)) * frechet::norm(v); };
   const Vector x{0.3, -1.2, 2.0, 0.7};
-  const DerivativeCheck all = check_gradient(f, x);
+  const DerivativeCheckResult all = check_gradient(f, x);
   BOOST_TEST(all.passed);
   BOOST_TEST(all.errors.size() == 4u);
   BOOST_TEST(all.non_finite == 0u);
   BOOST_TEST(all.relative_error < 1e-8);
-  const DerivativeCheck some = check_gradient(f, x, {.directions = 2, .seed = 5});
+  const DerivativeCheckResult some = check_gradient(f, x, {.directions = 2, .seed = 5});
   BOOST_TEST(some.errors.size() == 2u);
   BOOST_TEST(some.passed);
   BOOST_CHECK_THROW(check_gradient(f, x, {.step = 0.0}), ArgumentError);
-  BOOST_CHECK_THROW(check_jvp(f, x, {.tolerance = -1.0}), ArgumentError);
+  BOOST_CHECK_THROW(check_jvp(f, x, {.rtol = -1.0}), ArgumentError);
+  BOOST_CHECK_THROW(check_jvp(f, x, {.atol = -1.0}), ArgumentError);
+}
+
+BOOST_AUTO_TEST_CASE(derivative_check_passes_at_an_optimum_and_fails_a_wrong_gradient) {
+  // Next to the minimum of a function of size 1e4 the gradient is ~1e-9 and central differences are
+  // rounding noise (0 or ~1e-6): a purely relative test fails there, the mixed one passes.
+  const auto f = [](const auto& v) {
+    scalar_t<decltype(v)> s = 1e4;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (v[i] - 1.0) * (v[i] - 1.0);
+    return s;
+  };
+  const Vector optimum{1.0 + 1e-9, 1.0 - 2e-9, 1.0 + 3e-9};
+  const DerivativeCheckResult at_optimum = check_gradient(f, optimum);
+  BOOST_TEST(at_optimum.passed);
+  BOOST_TEST(at_optimum.atol > 0.0);
+  BOOST_TEST(!check_gradient(f, optimum, {.atol = 0.0}).passed);  // the relative test alone fails
+  // A gradient off by 1e-3 relative, away from the optimum, fails.
+  const auto off = [](const auto& v) {
+    scalar_t<decltype(v)> s = 0.0;
+    for (std::size_t i = 0; i < v.size(); ++i) s += scalar_function([](double t) { return t * t; },
+                                                                    [](const auto& t) { return 2.001 * t; })(v[i]);
+    return s;
+  };
+  const DerivativeCheckResult wrong = check_gradient(off, Vector{1.0, -2.0, 0.5});
+  BOOST_TEST(!wrong.passed);
+  BOOST_TEST(wrong.relative_error > 1e-4);
 }
 
 BOOST_AUTO_TEST_CASE(mlp_loss_with_matrix_operations) {
