@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string>
 
+#include "csr_symmetry.hpp"
 #include "frechet/core/error.hpp"
 #include "spmv_plan.hpp"
 
@@ -197,31 +198,42 @@ Vector CsrMatrix::diagonal() const {
 }
 
 bool CsrMatrix::is_numerically_symmetric(double tol) const {
-  if (!is_square()) return false;
-  // The arrays of A^T only: a CsrMatrix would also build a product plan.
-  const CsrArrays t = transpose_arrays(rows(), cols(), row_offsets_, col_indices_, values_);
+  return is_square() && !detail::find_asymmetry(*this, 1.0, tol);
+}
+
+std::optional<detail::Asymmetry> detail::find_asymmetry(const CsrMatrix& a, double sign, double tol) {
+  const auto offsets = a.row_offsets();
+  const auto cols = a.col_indices();
+  const auto values = a.values();
   double scale = 0.0;
-  for (double v : values_) scale = std::max(scale, std::abs(v));
-  // Compare row by row as sparse vectors: an entry missing on one side counts as zero.
-  for (std::size_t i = 0; i < rows(); ++i) {
-    auto a = static_cast<std::size_t>(row_offsets_[i]);
-    auto b = static_cast<std::size_t>(t.offsets[i]);
-    const auto ae = static_cast<std::size_t>(row_offsets_[i + 1]);
-    const auto be = static_cast<std::size_t>(t.offsets[i + 1]);
-    while (a < ae || b < be) {
-      double va = 0.0, vb = 0.0;
-      if (b >= be || (a < ae && col_indices_[a] < t.cols[b])) {
-        va = values_[a++];
-      } else if (a >= ae || t.cols[b] < col_indices_[a]) {
-        vb = t.vals[b++];
-      } else {
-        va = values_[a++];
-        vb = t.vals[b++];
-      }
-      if (std::abs(va - vb) > tol * scale) return false;
+  for (double v : values) scale = std::max(scale, std::abs(v));
+  // Every pair with a stored entry is visited from that entry; a pair stored on one side only is
+  // compared against zero.
+  for (std::size_t i = 0; i < a.rows(); ++i) {
+    for (auto k = static_cast<std::size_t>(offsets[i]); k < static_cast<std::size_t>(offsets[i + 1]); ++k) {
+      const auto j = static_cast<std::size_t>(cols[k]);
+      const auto row_j = cols.subspan(static_cast<std::size_t>(offsets[j]),
+                                      static_cast<std::size_t>(offsets[j + 1] - offsets[j]));
+      const auto it = std::lower_bound(row_j.begin(), row_j.end(), static_cast<SparseIndex>(i));
+      const double a_ji = it != row_j.end() && *it == static_cast<SparseIndex>(i)
+                              ? values[static_cast<std::size_t>(offsets[j]) + static_cast<std::size_t>(it - row_j.begin())]
+                              : 0.0;
+      if (std::abs(values[k] - sign * a_ji) > tol * scale) return Asymmetry{i, j, values[k], a_ji};
     }
   }
-  return true;
+  return std::nullopt;
+}
+
+std::string_view CsrMatrix::layout() const noexcept { return detail::to_string(plan_->layout()); }
+
+std::size_t CsrMatrix::layout_bytes() const noexcept { return plan_->bytes(); }
+
+CsrMatrix CsrMatrix::with_layout(std::string_view layout) const {
+  for (auto l : {detail::SpmvLayout::csr, detail::SpmvLayout::sell, detail::SpmvLayout::dia}) {
+    if (layout == detail::to_string(l)) return detail::SpmvPlanAccess::with_options(*this, {.layout = l});
+  }
+  throw ArgumentError("CsrMatrix::with_layout: expected \"csr\", \"sell\" or \"dia\", got \"" +
+                      std::string(layout) + "\"");
 }
 
 // The kernels and the choice of layout live in spmv_plan.hpp. A matrix declared symmetric is its own

@@ -174,6 +174,22 @@ BOOST_AUTO_TEST_CASE(layout_is_chosen_by_structure) {
   BOOST_TEST(layout_of(laplacian_3d(12, 11, 10).transposed()) == SpmvLayout::dia);
 }
 
+BOOST_AUTO_TEST_CASE(layout_accessors) {
+  const CsrMatrix lap = laplacian_2d(40, 30);
+  BOOST_TEST(lap.layout() == "dia");
+  BOOST_TEST(lap.layout_bytes() == SpmvPlanAccess::plan(lap).bytes());
+  BOOST_TEST(CsrMatrix().layout() == "csr");
+  for (const char* name : {"csr", "sell", "dia"}) {
+    const CsrMatrix forced = lap.with_layout(name);
+    BOOST_TEST(forced.layout() == name);
+    BOOST_TEST(forced.is_positive_definite());  // the traits are kept
+    BOOST_TEST(forced.apply(Vector(lap.cols(), 1.0)) == lap.apply(Vector(lap.cols(), 1.0)),  // integers: exact
+               boost::test_tools::per_element());
+  }
+  BOOST_TEST(lap.with_layout("csr").layout_bytes() < lap.layout_bytes());  // no diagonals stored
+  check_throws<ArgumentError>([&] { lap.with_layout("coo"); }, "\"coo\"");
+}
+
 BOOST_AUTO_TEST_CASE(products_on_edge_shapes) {
   check_all_kernels(CsrMatrix());
   check_all_kernels(CsrMatrix(0, 5, Index{0}, {}, {}));
