@@ -145,37 +145,22 @@ CsrMatrix CsrMatrix::with_traits(OperatorTraits traits) const {
   return CsrMatrix(rows(), cols(), row_offsets_, col_indices_, values_, traits);
 }
 
-namespace {
-
-struct CsrArrays {
-  std::vector<SparseIndex> offsets;
-  std::vector<SparseIndex> cols;
-  Vector vals;
-};
-
-// The CSR arrays of A^T (counting sort by column). Visiting the rows in order leaves every row of A^T
-// sorted.
-CsrArrays transpose_arrays(std::size_t rows, std::size_t cols, std::span<const SparseIndex> offsets,
-                           std::span<const SparseIndex> indices, ConstVectorView values) {
-  CsrArrays t{std::vector<SparseIndex>(cols + 1, 0), std::vector<SparseIndex>(values.size()), Vector(values.size())};
-  for (SparseIndex j : indices) ++t.offsets[static_cast<std::size_t>(j) + 1];
-  std::partial_sum(t.offsets.begin(), t.offsets.end(), t.offsets.begin());
-  std::vector<SparseIndex> next(t.offsets.begin(), t.offsets.end() - 1);
-  for (std::size_t i = 0; i < rows; ++i) {
-    for (auto k = static_cast<std::size_t>(offsets[i]); k < static_cast<std::size_t>(offsets[i + 1]); ++k) {
-      const auto dst = static_cast<std::size_t>(next[static_cast<std::size_t>(indices[k])]++);
-      t.cols[dst] = static_cast<SparseIndex>(i);
-      t.vals[dst] = values[k];
+// A counting sort by column. Visiting the rows in order leaves every row of A^T sorted.
+CsrMatrix CsrMatrix::transposed() const {
+  std::vector<SparseIndex> offsets(cols() + 1, 0);
+  std::vector<SparseIndex> indices(nnz());
+  Vector values(nnz());
+  for (SparseIndex j : col_indices_) ++offsets[static_cast<std::size_t>(j) + 1];
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  std::vector<SparseIndex> next(offsets.begin(), offsets.end() - 1);
+  for (std::size_t i = 0; i < rows(); ++i) {
+    for (auto k = static_cast<std::size_t>(row_offsets_[i]); k < static_cast<std::size_t>(row_offsets_[i + 1]); ++k) {
+      const auto dst = static_cast<std::size_t>(next[static_cast<std::size_t>(col_indices_[k])]++);
+      indices[dst] = static_cast<SparseIndex>(i);
+      values[dst] = values_[k];
     }
   }
-  return t;
-}
-
-}  // namespace
-
-CsrMatrix CsrMatrix::transposed() const {
-  CsrArrays t = transpose_arrays(rows(), cols(), row_offsets_, col_indices_, values_);
-  return CsrMatrix(cols(), rows(), std::move(t.offsets), std::move(t.cols), std::move(t.vals), traits());
+  return CsrMatrix(cols(), rows(), std::move(offsets), std::move(indices), std::move(values), traits());
 }
 
 DenseMatrix CsrMatrix::to_dense() const {

@@ -14,6 +14,20 @@
 #include "frechet/linop/operators.hpp"
 #include "test_support.hpp"
 
+// The user-written operator of linear_operator.hpp's comment and doc/linop.md, word for word and
+// outside namespace frechet, so that the documented example is known to compile.
+class Doubling final : public frechet::LinearOperator {
+ public:
+  explicit Doubling(std::size_t n) : LinearOperator(n, n, {.symmetric = true}) {}
+ private:
+  void apply_impl(frechet::ConstVectorView x, frechet::VectorView y) const override {
+    for (std::size_t i = 0; i < x.size(); ++i) y[i] = 2 * x[i];
+  }
+  void apply_adjoint_impl(frechet::ConstVectorView x, frechet::VectorView y) const override {
+    apply_impl(x, y);
+  }
+};
+
 using namespace frechet;
 using frechet::testing::check_operator_matches;
 using frechet::testing::random_dense;
@@ -82,6 +96,13 @@ BOOST_AUTO_TEST_CASE(elementary_operators_match_dense) {
   for (std::size_t i = 0; i < 3; ++i) dd(i, i) = d[i];
   check_operator_matches(*diagonal_operator(d), dd, 1e-15);
   check_operator_matches(*identity_operator(5), DenseMatrix::identity(5), 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(user_operator_of_the_documentation) {
+  const DenseMatrix two_i = scaled_dense(DenseMatrix::identity(4), 2.0);
+  check_operator_matches(Doubling(4), two_i, 1e-15);
+  const OperatorPtr d = std::make_shared<Doubling>(4);
+  check_operator_matches(*shifted(d, 1.0), scaled_dense(DenseMatrix::identity(4), 3.0), 1e-15);
 }
 
 BOOST_AUTO_TEST_CASE(combinators_match_dense) {
