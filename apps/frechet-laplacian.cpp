@@ -39,7 +39,8 @@ std::vector<std::size_t> parse_grid(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app("Write the 5-point (2D) or 7-point (3D) Laplacian of a grid as a Matrix Market file.",
+  CLI::App app("Write the 5-point (2D) or 7-point (3D) Laplacian of a grid (frechet::laplacian_2d, "
+               "frechet::laplacian_3d) as a Matrix Market file.",
                "frechet-laplacian");
   std::string grid;
   std::string out;
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "the Matrix Market file to write")->required();
   return frechet::apps::run_cli(app, argc, argv, [&] {
     const auto dims = parse_grid(grid);
-    const frechet::CsrMatrix a = dims.size() == 2 ? frechet::poisson_2d(dims[0], dims[1])
+    const frechet::CsrMatrix a = dims.size() == 2 ? frechet::laplacian_2d(dims[0], dims[1])
                                                   : frechet::laplacian_3d(dims[0], dims[1], dims[2]);
     const std::string comment = "frechet-laplacian --grid " + grid + ": " + std::to_string(dims.size()) +
                                 "D finite-difference Laplacian, zero Dirichlet boundary, unscaled";

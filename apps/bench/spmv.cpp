@@ -6,8 +6,8 @@
 // and 4 per row (row offset), whatever the layout actually moves, so that a layout that streams less
 // shows up as a higher rate. The triad a = b + s c counts 24 bytes per element, as STREAM does.
 //
-// It reports the layout the matrix chose (an internal detail, hence lib/ on the include path) and
-// can force one with --layout, which is how doc/benchmarks.md justifies the automatic choice.
+// It reports the layout the matrix chose (CsrMatrix::layout) and can force one with --layout
+// (CsrMatrix::with_layout), which is how doc/benchmarks.md justifies the automatic choice.
 
 #include <algorithm>
 #include <chrono>
@@ -36,7 +36,6 @@
 #include "frechet/linop/csr_matrix.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/linop/matrix_market.hpp"
-#include "linop/spmv_plan.hpp"
 
 namespace {
 
@@ -112,11 +111,6 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    std::optional<frechet::detail::SpmvLayout> forced;
-    if (layout_name == "csr") forced = frechet::detail::SpmvLayout::csr;
-    if (layout_name == "sell") forced = frechet::detail::SpmvLayout::sell;
-    if (layout_name == "dia") forced = frechet::detail::SpmvLayout::dia;
-
     std::vector<Case> cases;
     std::vector<std::string> notes;
     for (const std::string& name : names) {
@@ -142,10 +136,9 @@ int main(int argc, char** argv) {
 
     std::vector<Row> rows;
     for (Case& c : cases) {
-      if (forced) c.matrix = frechet::detail::SpmvPlanAccess::with_options(c.matrix, {.layout = forced});
+      if (layout_name != "auto") c.matrix = c.matrix.with_layout(layout_name);
       const CsrMatrix& a = c.matrix;
       const double bytes = 12.0 * static_cast<double>(a.nnz()) + 20.0 * static_cast<double>(a.rows());
-      const auto& plan = frechet::detail::SpmvPlanAccess::plan(a);
       const double csr_bytes = 12.0 * static_cast<double>(a.nnz()) + 4.0 * static_cast<double>(a.rows() + 1);
       frechet::Random rng(1);
       const Vector x = rng.gaussian_vector(a.cols());
@@ -161,8 +154,8 @@ int main(int argc, char** argv) {
       for (std::size_t k = 0; k < thread_counts.size(); ++k) {
         set_threads(thread_counts[k]);
         const double t = median_seconds([&] { a.apply(x, y); }, budget);
-        Row row{c.name, a.rows(), a.nnz(), frechet::detail::to_string(plan.layout()),
-                static_cast<double>(plan.bytes()) / csr_bytes, thread_counts[k], t, bytes / t * 1e-9, triad[k],
+        Row row{c.name, a.rows(), a.nnz(), std::string(a.layout()),
+                static_cast<double>(a.layout_bytes()) / csr_bytes, thread_counts[k], t, bytes / t * 1e-9, triad[k],
                 std::nullopt};
 #ifdef FRECHET_EIGEN_PEER
         const double te = median_seconds([&] { ey.noalias() = ea * ex; }, budget);

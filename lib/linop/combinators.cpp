@@ -5,6 +5,7 @@
 
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
+#include "scratch_pool.hpp"
 
 namespace frechet {
 namespace {
@@ -46,23 +47,35 @@ private:
 
 class ScaledOperator final : public LinearOperator {
 public:
-  ScaledOperator(double alpha, OperatorPtr a, OperatorTraits traits)
-      : LinearOperator(a->rows(), a->cols(), traits), alpha_(alpha), a_(std::move(a)) {}
+  ScaledOperator(OperatorPtr a, double alpha, OperatorTraits traits)
+      : LinearOperator(a->rows(), a->cols(), traits), a_(std::move(a)), alpha_(alpha) {}
 
 private:
   void apply_impl(ConstVectorView x, VectorView y) const override {
     a_->apply(x, y);
     scale(alpha_, y);
   }
+  void apply_add_impl(ConstVectorView x, VectorView y) const override {
+    const auto t = scratch_.lease(rows());
+    a_->apply(x, t.view());
+    axpy(alpha_, t.view(), y);
+  }
   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override {
     a_->apply_adjoint(x, y);
     scale(alpha_, y);
   }
+  void apply_adjoint_add_impl(ConstVectorView x, VectorView y) const override {
+    const auto t = scratch_.lease(cols());
+    a_->apply_adjoint(x, t.view());
+    axpy(alpha_, t.view(), y);
+  }
 
-  double alpha_;
   OperatorPtr a_;
+  double alpha_;
+  detail::ScratchPool scratch_;
 };
 
+// The intermediate B x (or A^T x) has cols(A) = rows(B) entries, whichever way the product goes.
 class ComposedOperator final : public LinearOperator {
 public:
   ComposedOperator(OperatorPtr a, OperatorPtr b, OperatorTraits traits)
@@ -70,27 +83,28 @@ public:
 
 private:
   void apply_impl(ConstVectorView x, VectorView y) const override {
-    Vector t(b_->rows());
-    b_->apply(x, t);
-    a_->apply(t, y);
+    const auto t = scratch_.lease(b_->rows());
+    b_->apply(x, t.view());
+    a_->apply(t.view(), y);
   }
   void apply_add_impl(ConstVectorView x, VectorView y) const override {
-    Vector t(b_->rows());
-    b_->apply(x, t);
-    a_->apply_add(t, y);
+    const auto t = scratch_.lease(b_->rows());
+    b_->apply(x, t.view());
+    a_->apply_add(t.view(), y);
   }
   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override {
-    Vector t(a_->cols());
-    a_->apply_adjoint(x, t);
-    b_->apply_adjoint(t, y);
+    const auto t = scratch_.lease(a_->cols());
+    a_->apply_adjoint(x, t.view());
+    b_->apply_adjoint(t.view(), y);
   }
   void apply_adjoint_add_impl(ConstVectorView x, VectorView y) const override {
-    Vector t(a_->cols());
-    a_->apply_adjoint(x, t);
-    b_->apply_adjoint_add(t, y);
+    const auto t = scratch_.lease(a_->cols());
+    a_->apply_adjoint(x, t.view());
+    b_->apply_adjoint_add(t.view(), y);
   }
 
   OperatorPtr a_, b_;
+  detail::ScratchPool scratch_;
 };
 
 class TransposedOperator final : public LinearOperator {
@@ -120,15 +134,18 @@ private:
     const LinearOperator& b = *b_;
     const std::size_t a_in = adjoint ? a.rows() : a.cols(), a_out = adjoint ? a.cols() : a.rows();
     const std::size_t b_in = adjoint ? b.rows() : b.cols(), b_out = adjoint ? b.cols() : b.rows();
+    // One lease holds Z and the two rows below.
+    const auto scratch = scratch_.lease(b_out * a_in + a_in + a_out);
+    const VectorView z = scratch.view().first(b_out * a_in);
+    const VectorView row_in = scratch.view().subspan(b_out * a_in, a_in);
+    const VectorView row_out = scratch.view().last(a_out);
     // Z = op(B) X, one product per column of X: Z is b_out x a_in.
-    Vector z(b_out * a_in);
     for (std::size_t j = 0; j < a_in; ++j) {
       const auto xj = x.subspan(j * b_in, b_in);
-      const auto zj = VectorView(z).subspan(j * b_out, b_out);
+      const auto zj = z.subspan(j * b_out, b_out);
       adjoint ? b.apply_adjoint(xj, zj) : b.apply(xj, zj);
     }
     // Y = Z op(A)^T: row i of Y is op(A) applied to row i of Z (rows gathered, results scattered).
-    Vector row_in(a_in), row_out(a_out);
     for (std::size_t i = 0; i < b_out; ++i) {
       for (std::size_t j = 0; j < a_in; ++j) row_in[j] = z[i + j * b_out];
       adjoint ? a.apply_adjoint(row_in, row_out) : a.apply(row_in, row_out);
@@ -144,6 +161,7 @@ private:
   void apply_adjoint_add_impl(ConstVectorView x, VectorView y) const override { product(true, x, y, true); }
 
   OperatorPtr a_, b_;
+  detail::ScratchPool scratch_;
 };
 
 class NormalOperator final : public LinearOperator {
@@ -154,19 +172,20 @@ public:
 
 private:
   void apply_impl(ConstVectorView x, VectorView y) const override {
-    Vector t(a_->rows());
-    a_->apply(x, t);
-    a_->apply_adjoint(t, y);
+    const auto t = scratch_.lease(a_->rows());
+    a_->apply(x, t.view());
+    a_->apply_adjoint(t.view(), y);
   }
   void apply_add_impl(ConstVectorView x, VectorView y) const override {
-    Vector t(a_->rows());
-    a_->apply(x, t);
-    a_->apply_adjoint_add(t, y);
+    const auto t = scratch_.lease(a_->rows());
+    a_->apply(x, t.view());
+    a_->apply_adjoint_add(t.view(), y);
   }
   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override { apply_impl(x, y); }
   void apply_adjoint_add_impl(ConstVectorView x, VectorView y) const override { apply_add_impl(x, y); }
 
   OperatorPtr a_;
+  detail::ScratchPool scratch_;
 };
 
 class ShiftedOperator final : public LinearOperator {
@@ -212,13 +231,13 @@ OperatorPtr add(OperatorPtr a, OperatorPtr b) {
   return std::make_shared<SumOperator>(std::move(a), std::move(b), traits);
 }
 
-OperatorPtr scaled(double alpha, OperatorPtr a) {
+OperatorPtr scaled(OperatorPtr a, double alpha) {
   require("scaled: A", a);
   if (!std::isfinite(alpha)) throw NonFiniteError("scaled: expected a finite alpha, got " + std::to_string(alpha));
   const OperatorTraits traits{.symmetric = a->is_symmetric(),
                               .positive_semidefinite = alpha >= 0.0 && a->is_positive_semidefinite(),
                               .positive_definite = alpha > 0.0 && a->is_positive_definite()};
-  return std::make_shared<ScaledOperator>(alpha, std::move(a), traits);
+  return std::make_shared<ScaledOperator>(std::move(a), alpha, traits);
 }
 
 OperatorPtr compose(OperatorPtr a, OperatorPtr b) {

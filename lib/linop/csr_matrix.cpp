@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string>
 
+#include "csr_symmetry.hpp"
 #include "frechet/core/error.hpp"
 #include "spmv_plan.hpp"
 
@@ -144,37 +145,22 @@ CsrMatrix CsrMatrix::with_traits(OperatorTraits traits) const {
   return CsrMatrix(rows(), cols(), row_offsets_, col_indices_, values_, traits);
 }
 
-namespace {
-
-struct CsrArrays {
-  std::vector<SparseIndex> offsets;
-  std::vector<SparseIndex> cols;
-  Vector vals;
-};
-
-// The CSR arrays of A^T (counting sort by column). Visiting the rows in order leaves every row of A^T
-// sorted.
-CsrArrays transpose_arrays(std::size_t rows, std::size_t cols, std::span<const SparseIndex> offsets,
-                           std::span<const SparseIndex> indices, ConstVectorView values) {
-  CsrArrays t{std::vector<SparseIndex>(cols + 1, 0), std::vector<SparseIndex>(values.size()), Vector(values.size())};
-  for (SparseIndex j : indices) ++t.offsets[static_cast<std::size_t>(j) + 1];
-  std::partial_sum(t.offsets.begin(), t.offsets.end(), t.offsets.begin());
-  std::vector<SparseIndex> next(t.offsets.begin(), t.offsets.end() - 1);
-  for (std::size_t i = 0; i < rows; ++i) {
-    for (auto k = static_cast<std::size_t>(offsets[i]); k < static_cast<std::size_t>(offsets[i + 1]); ++k) {
-      const auto dst = static_cast<std::size_t>(next[static_cast<std::size_t>(indices[k])]++);
-      t.cols[dst] = static_cast<SparseIndex>(i);
-      t.vals[dst] = values[k];
+// A counting sort by column. Visiting the rows in order leaves every row of A^T sorted.
+CsrMatrix CsrMatrix::transposed() const {
+  std::vector<SparseIndex> offsets(cols() + 1, 0);
+  std::vector<SparseIndex> indices(nnz());
+  Vector values(nnz());
+  for (SparseIndex j : col_indices_) ++offsets[static_cast<std::size_t>(j) + 1];
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  std::vector<SparseIndex> next(offsets.begin(), offsets.end() - 1);
+  for (std::size_t i = 0; i < rows(); ++i) {
+    for (auto k = static_cast<std::size_t>(row_offsets_[i]); k < static_cast<std::size_t>(row_offsets_[i + 1]); ++k) {
+      const auto dst = static_cast<std::size_t>(next[static_cast<std::size_t>(col_indices_[k])]++);
+      indices[dst] = static_cast<SparseIndex>(i);
+      values[dst] = values_[k];
     }
   }
-  return t;
-}
-
-}  // namespace
-
-CsrMatrix CsrMatrix::transposed() const {
-  CsrArrays t = transpose_arrays(rows(), cols(), row_offsets_, col_indices_, values_);
-  return CsrMatrix(cols(), rows(), std::move(t.offsets), std::move(t.cols), std::move(t.vals), traits());
+  return CsrMatrix(cols(), rows(), std::move(offsets), std::move(indices), std::move(values), traits());
 }
 
 DenseMatrix CsrMatrix::to_dense() const {
@@ -197,31 +183,42 @@ Vector CsrMatrix::diagonal() const {
 }
 
 bool CsrMatrix::is_numerically_symmetric(double tol) const {
-  if (!is_square()) return false;
-  // The arrays of A^T only: a CsrMatrix would also build a product plan.
-  const CsrArrays t = transpose_arrays(rows(), cols(), row_offsets_, col_indices_, values_);
+  return is_square() && !detail::find_asymmetry(*this, 1.0, tol);
+}
+
+std::optional<detail::Asymmetry> detail::find_asymmetry(const CsrMatrix& a, double sign, double tol) {
+  const auto offsets = a.row_offsets();
+  const auto cols = a.col_indices();
+  const auto values = a.values();
   double scale = 0.0;
-  for (double v : values_) scale = std::max(scale, std::abs(v));
-  // Compare row by row as sparse vectors: an entry missing on one side counts as zero.
-  for (std::size_t i = 0; i < rows(); ++i) {
-    auto a = static_cast<std::size_t>(row_offsets_[i]);
-    auto b = static_cast<std::size_t>(t.offsets[i]);
-    const auto ae = static_cast<std::size_t>(row_offsets_[i + 1]);
-    const auto be = static_cast<std::size_t>(t.offsets[i + 1]);
-    while (a < ae || b < be) {
-      double va = 0.0, vb = 0.0;
-      if (b >= be || (a < ae && col_indices_[a] < t.cols[b])) {
-        va = values_[a++];
-      } else if (a >= ae || t.cols[b] < col_indices_[a]) {
-        vb = t.vals[b++];
-      } else {
-        va = values_[a++];
-        vb = t.vals[b++];
-      }
-      if (std::abs(va - vb) > tol * scale) return false;
+  for (double v : values) scale = std::max(scale, std::abs(v));
+  // Every pair with a stored entry is visited from that entry; a pair stored on one side only is
+  // compared against zero.
+  for (std::size_t i = 0; i < a.rows(); ++i) {
+    for (auto k = static_cast<std::size_t>(offsets[i]); k < static_cast<std::size_t>(offsets[i + 1]); ++k) {
+      const auto j = static_cast<std::size_t>(cols[k]);
+      const auto row_j = cols.subspan(static_cast<std::size_t>(offsets[j]),
+                                      static_cast<std::size_t>(offsets[j + 1] - offsets[j]));
+      const auto it = std::lower_bound(row_j.begin(), row_j.end(), static_cast<SparseIndex>(i));
+      const double a_ji = it != row_j.end() && *it == static_cast<SparseIndex>(i)
+                              ? values[static_cast<std::size_t>(offsets[j]) + static_cast<std::size_t>(it - row_j.begin())]
+                              : 0.0;
+      if (std::abs(values[k] - sign * a_ji) > tol * scale) return Asymmetry{i, j, values[k], a_ji};
     }
   }
-  return true;
+  return std::nullopt;
+}
+
+std::string_view CsrMatrix::layout() const noexcept { return detail::to_string(plan_->layout()); }
+
+std::size_t CsrMatrix::layout_bytes() const noexcept { return plan_->bytes(); }
+
+CsrMatrix CsrMatrix::with_layout(std::string_view layout) const {
+  for (auto l : {detail::SpmvLayout::csr, detail::SpmvLayout::sell, detail::SpmvLayout::dia}) {
+    if (layout == detail::to_string(l)) return detail::SpmvPlanAccess::with_options(*this, {.layout = l});
+  }
+  throw ArgumentError("CsrMatrix::with_layout: expected \"csr\", \"sell\" or \"dia\", got \"" +
+                      std::string(layout) + "\"");
 }
 
 // The kernels and the choice of layout live in spmv_plan.hpp. A matrix declared symmetric is its own

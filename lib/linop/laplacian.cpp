@@ -53,7 +53,7 @@ CsrMatrix stencil_laplacian(std::size_t nx, std::size_t ny, std::size_t nz, int 
 
 }  // namespace
 
-CsrMatrix poisson_2d(std::size_t nx, std::size_t ny) { return stencil_laplacian(nx, ny, 1, 2); }
+CsrMatrix laplacian_2d(std::size_t nx, std::size_t ny) { return stencil_laplacian(nx, ny, 1, 2); }
 
 CsrMatrix laplacian_3d(std::size_t nx, std::size_t ny, std::size_t nz) {
   return stencil_laplacian(nx, ny, nz, 3);

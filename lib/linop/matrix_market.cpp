@@ -9,10 +9,10 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <optional>
 #include <system_error>
 #include <vector>
 
+#include "csr_symmetry.hpp"
 #include "frechet/core/error.hpp"
 
 namespace frechet {
@@ -449,39 +449,6 @@ private:
   std::string buffer_;
 };
 
-struct Asymmetry {
-  std::size_t i, j;
-  double a_ij, a_ji;
-};
-
-// The first (i, j) with A_ij != sign * A_ji (a missing entry counts as zero), in row order.
-std::optional<Asymmetry> find_asymmetry(const CsrMatrix& a, double sign) {
-  const CsrMatrix t = a.transposed();
-  const auto ao = a.row_offsets(), ac = a.col_indices(), to = t.row_offsets(), tc = t.col_indices();
-  const auto av = a.values(), tv = t.values();
-  for (std::size_t i = 0; i < a.rows(); ++i) {
-    auto p = static_cast<std::size_t>(ao[i]), q = static_cast<std::size_t>(to[i]);
-    const auto pe = static_cast<std::size_t>(ao[i + 1]), qe = static_cast<std::size_t>(to[i + 1]);
-    while (p < pe || q < qe) {
-      std::size_t j = 0;
-      double x = 0.0, y = 0.0;
-      if (q == qe || (p < pe && ac[p] < tc[q])) {
-        j = static_cast<std::size_t>(ac[p]);
-        x = av[p++];
-      } else if (p == pe || tc[q] < ac[p]) {
-        j = static_cast<std::size_t>(tc[q]);
-        y = tv[q++];
-      } else {
-        j = static_cast<std::size_t>(ac[p]);
-        x = av[p++];
-        y = tv[q++];
-      }
-      if (x != sign * y) return Asymmetry{i, j, x, y};
-    }
-  }
-  return std::nullopt;
-}
-
 // The shortest text that reads back as the same double.
 std::string shortest(double v) {
   char digits[64];
@@ -584,7 +551,7 @@ void write_matrix_market(const std::filesystem::path& file, const CsrMatrix& a, 
                           std::to_string(a.rows()) + " x " + std::to_string(a.cols()));
     }
     const double sign = storage == MatrixMarketSymmetry::symmetric ? 1.0 : -1.0;
-    if (const auto bad = find_asymmetry(a, sign)) {
+    if (const auto bad = detail::find_asymmetry(a, sign, 0.0)) {
       throw ArgumentError("write_matrix_market: " + to_string(storage) + " storage needs A(j, i) = " +
                           (sign > 0 ? "" : "-") + "A(i, j), but " + entry_name(bad->i, bad->j) + " = " +
                           shortest(bad->a_ij) + " and " + entry_name(bad->j, bad->i) + " = " +

@@ -69,6 +69,8 @@ OperatorPtr dense_operator(DenseMatrix a, OperatorTraits traits) {
   return std::make_shared<DenseOperator>(std::move(a), traits);
 }
 
+OperatorPtr sparse_operator(CsrMatrix a) { return std::make_shared<const CsrMatrix>(std::move(a)); }
+
 OperatorPtr diagonal_operator(Vector d) {
   check_finite("diagonal_operator: d", d);
   return std::make_shared<DiagonalOperator>(std::move(d));

@@ -8,11 +8,11 @@ int main() {
   using namespace frechet;
   // Solve the 2D Poisson problem with a dense LU of the installed library's CSR matrix, and check the
   // result through a composed operator.
-  const CsrMatrix a = poisson_2d(8, 8);
+  const CsrMatrix a = laplacian_2d(8, 8);
   const Vector ones(a.cols(), 1.0);
   const Vector b = a.apply(ones);
   const Vector x = LuFactorization(a.to_dense()).solve(b);
-  const auto op = std::make_shared<CsrMatrix>(a);
+  const OperatorPtr op = sparse_operator(a);
   const Vector ax = compose(identity_operator(a.rows()), op)->apply(x);
   Vector r = b;
   axpy(-1.0, ax, r);

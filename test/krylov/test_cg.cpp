@@ -44,18 +44,18 @@ BOOST_AUTO_TEST_CASE(random_spd_against_cholesky) {
 }
 
 BOOST_AUTO_TEST_CASE(iterations_grow_like_the_square_root_of_the_condition_number) {
-  // kappa(poisson_2d(N, N)) ~ (2 (N+1) / pi)^2, so doubling N should about double the iterations.
+  // kappa(laplacian_2d(N, N)) ~ (2 (N+1) / pi)^2, so doubling N should about double the iterations.
   const Vector b16(16 * 16, 1.0), b32(32 * 32, 1.0);
-  const int k16 = cg(poisson_2d(16, 16), b16).iterations;
-  const int k32 = cg(poisson_2d(32, 32), b32).iterations;
-  BOOST_TEST_MESSAGE("cg iterations on poisson_2d: N=16: " << k16 << ", N=32: " << k32);
+  const int k16 = cg(laplacian_2d(16, 16), b16).iterations;
+  const int k32 = cg(laplacian_2d(32, 32), b32).iterations;
+  BOOST_TEST_MESSAGE("cg iterations on laplacian_2d: N=16: " << k16 << ", N=32: " << k32);
   BOOST_TEST(k32 > 1.6 * k16);
   BOOST_TEST(k32 < 2.4 * k16);
 }
 
 BOOST_AUTO_TEST_CASE(jacobi_preconditioning_fixes_bad_scaling) {
   // D A D with D spanning six orders of magnitude: plain CG struggles, Jacobi undoes the scaling.
-  const CsrMatrix poisson = poisson_2d(15, 15);
+  const CsrMatrix poisson = laplacian_2d(15, 15);
   const std::size_t n = poisson.rows();
   DenseMatrix scaled = poisson.to_dense();
   Vector d(n);
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(indefinite_operator_is_detected) {
 }
 
 BOOST_AUTO_TEST_CASE(indefinite_preconditioner_is_detected) {
-  const CsrMatrix a = poisson_2d(4, 4);
+  const CsrMatrix a = laplacian_2d(4, 4);
   Vector m(a.rows(), 1.0);
   m[3] = -1.0;
   const SolveResult r = cg(a, Vector(a.rows(), 1.0),

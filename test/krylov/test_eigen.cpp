@@ -100,10 +100,10 @@ BOOST_AUTO_TEST_CASE(lanczos_extreme_eigenvalues_match_lapack) {
 }
 
 BOOST_AUTO_TEST_CASE(lanczos_thick_restart_on_a_clustered_spectrum) {
-  // poisson_2d(30, 29): the smallest eigenvalues are close together, so a small basis must restart.
+  // laplacian_2d(30, 29): the smallest eigenvalues are close together, so a small basis must restart.
   // (On a square grid lambda_2 = lambda_3 is double, and a single start vector sees only one vector
   // of each eigenspace: Lanczos would return lambda_4 third.)
-  const CsrMatrix a = poisson_2d(30, 29);
+  const CsrMatrix a = laplacian_2d(30, 29);
   const Vector exact = symmetric_eigen(a.to_dense()).values;
   const LanczosResult r = lanczos(a, {.count = 3, .target = EigenTarget::smallest, .basis_size = 12});
   BOOST_TEST(r.converged);
@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(lanczos_indefinite_magnitude_and_multiplicity) {
 }
 
 BOOST_AUTO_TEST_CASE(lanczos_seed_and_bad_input) {
-  const CsrMatrix a = poisson_2d(10, 10);
+  const CsrMatrix a = laplacian_2d(10, 10);
   const LanczosResult r1 = lanczos(a, {.count = 2, .seed = 9});
   const LanczosResult r2 = lanczos(a, {.count = 2, .seed = 9});
   BOOST_TEST(r1.iterations == r2.iterations);

@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(hutchinson_is_unbiased_and_its_error_is_honest) {
 }
 
 BOOST_AUTO_TEST_CASE(hutchinson_same_seed_same_numbers) {
-  const CsrMatrix a = poisson_2d(10, 10);
+  const CsrMatrix a = laplacian_2d(10, 10);
   const TraceEstimate t1 = hutchinson_trace(a, {.probes = 10, .seed = 5});
   const TraceEstimate t2 = hutchinson_trace(a, {.probes = 10, .seed = 5});
   const TraceEstimate t3 = hutchinson_trace(a, {.probes = 10, .seed = 6});
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(diagonal_estimator) {
     BOOST_TEST(worst < 4.5);  // the largest of 80 roughly normal deviates
   }
   // Poisson: diagonally dominant, so few probes already give every entry close to 4.
-  const CsrMatrix p = poisson_2d(20, 20);
+  const CsrMatrix p = laplacian_2d(20, 20);
   const DiagonalEstimate pe = estimate_diagonal(p, {.probes = 64});
   BOOST_TEST(relative_error(pe.diagonal, p.diagonal()) < 0.5);
   BOOST_CHECK_THROW(estimate_diagonal(p, {.probes = 0}), ArgumentError);
@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(diagonal_estimator) {
 
 BOOST_AUTO_TEST_CASE(lanczos_quadrature_of_the_identity_function_is_hutchinson) {
   // Gauss quadrature integrates f(x) = x exactly, so the per-probe values are z^T A z.
-  const CsrMatrix a = poisson_2d(12, 12);
+  const CsrMatrix a = laplacian_2d(12, 12);
   for (ProbeDistribution distribution : {ProbeDistribution::rademacher, ProbeDistribution::gaussian}) {
     const TraceEstimate slq = lanczos_quadrature_trace(a, [](double x) { return x; },
                                                        {.probes = 10, .lanczos_steps = 5, .distribution = distribution, .seed = 4});
@@ -206,7 +206,7 @@ BOOST_AUTO_TEST_CASE(log_determinant_against_lapack) {
     for (std::size_t j = 1; j <= ny; ++j)
       poisson_exact += std::log(4.0 - 2.0 * std::cos(i * std::numbers::pi / (nx + 1)) -
                                 2.0 * std::cos(j * std::numbers::pi / (ny + 1)));
-  const TraceEstimate pe = estimate_log_determinant(poisson_2d(nx, ny), {.probes = 100, .lanczos_steps = 40, .seed = 2});
+  const TraceEstimate pe = estimate_log_determinant(laplacian_2d(nx, ny), {.probes = 100, .lanczos_steps = 40, .seed = 2});
   BOOST_TEST(std::abs(pe.estimate - poisson_exact) <= 3.0 * pe.standard_error);
   // An indefinite matrix has no logarithm.
   const DenseTestOperator indefinite(DenseMatrix{{1, 0}, {0, -1}});
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(spectral_density_against_the_smoothed_eigenvalues) {
 }
 
 BOOST_AUTO_TEST_CASE(every_estimator_same_seed_same_numbers) {
-  const CsrMatrix a = poisson_2d(9, 7);
+  const CsrMatrix a = laplacian_2d(9, 7);
   BOOST_TEST(hutchpp_trace(a, {.matvecs = 12, .seed = 8}).estimate == hutchpp_trace(a, {.matvecs = 12, .seed = 8}).estimate);
   BOOST_TEST(hutchpp_trace(a, {.matvecs = 12, .seed = 8}).estimate != hutchpp_trace(a, {.matvecs = 12, .seed = 9}).estimate);
   BOOST_TEST(estimate_diagonal(a, {.probes = 3, .seed = 8}).diagonal == estimate_diagonal(a, {.probes = 3, .seed = 8}).diagonal,

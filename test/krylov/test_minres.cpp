@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(jacobi_preconditioned_indefinite) {
 }
 
 BOOST_AUTO_TEST_CASE(indefinite_preconditioner_is_detected) {
-  const CsrMatrix a = poisson_2d(5, 5);
+  const CsrMatrix a = laplacian_2d(5, 5);
   Vector m(a.rows(), 1.0);
   m[7] = -2.0;
   const SolveResult r = minres(a, Vector(a.rows(), 1.0),

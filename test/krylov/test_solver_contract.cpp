@@ -15,7 +15,7 @@ using namespace frechet::testing;
 BOOST_AUTO_TEST_SUITE(solver_contract)
 
 BOOST_AUTO_TEST_CASE(every_solver_solves_poisson_with_true_residual) {
-  const CsrMatrix a = poisson_2d(12, 10);
+  const CsrMatrix a = laplacian_2d(12, 10);
   const DenseMatrix dense = a.to_dense();
   Random rng(1);
   const Vector b = rng.gaussian_vector(a.rows());
@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(every_solver_solves_poisson_with_true_residual) {
 }
 
 BOOST_AUTO_TEST_CASE(monitor_sees_every_history_entry_once) {
-  const CsrMatrix a = poisson_2d(8, 8);
+  const CsrMatrix a = laplacian_2d(8, 8);
   const Vector b(a.rows(), 1.0);
   for (Method m : all_methods) {
     BOOST_TEST_CONTEXT(method_name(m)) {
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(monitor_sees_every_history_entry_once) {
 }
 
 BOOST_AUTO_TEST_CASE(zero_rhs_returns_zero_at_once) {
-  const CsrMatrix a = poisson_2d(4, 4);
+  const CsrMatrix a = laplacian_2d(4, 4);
   const Vector b(a.rows(), 0.0);
   for (Method m : all_methods) {
     BOOST_TEST_CONTEXT(method_name(m)) {
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(one_by_one_system) {
 }
 
 BOOST_AUTO_TEST_CASE(max_iterations_stops_with_true_residual) {
-  const CsrMatrix a = poisson_2d(20, 20);
+  const CsrMatrix a = laplacian_2d(20, 20);
   const Vector b(a.rows(), 1.0);
   for (Method m : all_methods) {
     BOOST_TEST_CONTEXT(method_name(m)) {
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(max_iterations_stops_with_true_residual) {
 }
 
 BOOST_AUTO_TEST_CASE(zero_max_iterations_returns_x0_and_its_residual) {
-  const CsrMatrix a = poisson_2d(5, 5);
+  const CsrMatrix a = laplacian_2d(5, 5);
   Random rng(2);
   const Vector b = rng.gaussian_vector(a.rows());
   const Vector x0 = rng.gaussian_vector(a.rows());
@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(zero_max_iterations_returns_x0_and_its_residual) {
 }
 
 BOOST_AUTO_TEST_CASE(initial_guess_is_used) {
-  const CsrMatrix a = poisson_2d(15, 15);
+  const CsrMatrix a = laplacian_2d(15, 15);
   Random rng(3);
   const Vector b = rng.gaussian_vector(a.rows());
   const Vector exact = CholeskyFactorization(a.to_dense()).solve(b);
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(initial_guess_is_used) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_throws_and_names_the_argument) {
-  const CsrMatrix a = poisson_2d(3, 3);
+  const CsrMatrix a = laplacian_2d(3, 3);
   const Vector b(a.rows(), 1.0);
   const DenseTestOperator wide(DenseMatrix(3, 5, 1.0));
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -193,7 +193,7 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_and_names_the_argument) {
 }
 
 BOOST_AUTO_TEST_CASE(non_finite_operator_output_is_reported_with_a_finite_iterate) {
-  const CsrMatrix a = poisson_2d(10, 10);
+  const CsrMatrix a = laplacian_2d(10, 10);
   const Vector b(a.rows(), 1.0);
   for (Method m : all_methods) {
     BOOST_TEST_CONTEXT(method_name(m)) {

@@ -273,7 +273,7 @@ BOOST_AUTO_TEST_CASE(round_trip_symmetric_is_exact) {
   Random rng(12);
   const CsrMatrix b = random_sparse(30, 30, 200, rng);
   const std::vector<CsrMatrix> matrices{CsrMatrix::from_dense(add(b.to_dense(), b.transposed().to_dense())),
-                                        poisson_2d(5, 4)};
+                                        laplacian_2d(5, 4)};
   for (const CsrMatrix& a : matrices) {
     const TempFile file;
     write_matrix_market(file.path(), a, MatrixMarketSymmetry::symmetric, "a symmetric test matrix");

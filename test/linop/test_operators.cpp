@@ -2,17 +2,36 @@
 
 #include <atomic>
 #include <cmath>
+#include <latch>
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include "frechet/core/error.hpp"
 #include "frechet/linop/combinators.hpp"
 #include "frechet/linop/csr_matrix.hpp"
+#include "frechet/linop/laplacian.hpp"
 #include "frechet/linop/operators.hpp"
 #include "test_support.hpp"
+
+// The user-written operator of linear_operator.hpp's comment and doc/linop.md, word for word and
+// outside namespace frechet, so that the documented example is known to compile.
+class Doubling final : public frechet::LinearOperator {
+ public:
+  explicit Doubling(std::size_t n) : LinearOperator(n, n, {.symmetric = true}) {}
+ private:
+  void apply_impl(frechet::ConstVectorView x, frechet::VectorView y) const override {
+    for (std::size_t i = 0; i < x.size(); ++i) y[i] = 2 * x[i];
+  }
+  void apply_adjoint_impl(frechet::ConstVectorView x, frechet::VectorView y) const override {
+    apply_impl(x, y);
+  }
+};
 
 using namespace frechet;
 using frechet::testing::check_operator_matches;
 using frechet::testing::random_dense;
+using frechet::testing::relative_error;
 
 namespace {
 
@@ -26,7 +45,7 @@ DenseMatrix dense_kron(const DenseMatrix& a, const DenseMatrix& b) {
   return k;
 }
 
-DenseMatrix scaled_dense(double alpha, DenseMatrix a) {
+DenseMatrix scaled_dense(DenseMatrix a, double alpha) {
   for (double& v : a.values()) v *= alpha;
   return a;
 }
@@ -43,6 +62,23 @@ private:
     copy(x, y);
   }
   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override { apply_impl(x, y); }
+};
+
+// The identity, whose products wait until `parties` products of it are running at once: two
+// threads that each apply it once are certain to overlap. Each thread may apply it once only.
+class RendezvousOperator final : public LinearOperator {
+public:
+  RendezvousOperator(std::size_t n, std::ptrdiff_t parties)
+      : LinearOperator(n, n, {.symmetric = true}), latch_(parties) {}
+
+private:
+  void apply_impl(ConstVectorView x, VectorView y) const override {
+    latch_.arrive_and_wait();
+    copy(x, y);
+  }
+  void apply_adjoint_impl(ConstVectorView x, VectorView y) const override { apply_impl(x, y); }
+
+  mutable std::latch latch_;
 };
 
 }  // namespace
@@ -62,6 +98,13 @@ BOOST_AUTO_TEST_CASE(elementary_operators_match_dense) {
   check_operator_matches(*identity_operator(5), DenseMatrix::identity(5), 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(user_operator_of_the_documentation) {
+  const DenseMatrix two_i = scaled_dense(DenseMatrix::identity(4), 2.0);
+  check_operator_matches(Doubling(4), two_i, 1e-15);
+  const OperatorPtr d = std::make_shared<Doubling>(4);
+  check_operator_matches(*shifted(d, 1.0), scaled_dense(DenseMatrix::identity(4), 3.0), 1e-15);
+}
+
 BOOST_AUTO_TEST_CASE(combinators_match_dense) {
   Random rng(2);
   const DenseMatrix a = random_dense(6, 4, rng), b = random_dense(6, 4, rng), c = random_dense(4, 5, rng);
@@ -69,7 +112,7 @@ BOOST_AUTO_TEST_CASE(combinators_match_dense) {
   const auto A = dense_operator(a), B = dense_operator(b), C = dense_operator(c), S = dense_operator(s);
 
   check_operator_matches(*add(A, B), add(a, b), 1e-14);
-  check_operator_matches(*scaled(-2.5, A), scaled_dense(-2.5, a), 1e-14);
+  check_operator_matches(*scaled(A, -2.5), scaled_dense(a, -2.5), 1e-14);
   check_operator_matches(*compose(A, C), matmul(a, c), 1e-13);
   check_operator_matches(*transposed(A), a.transposed(), 1e-14);
   check_operator_matches(*normal_operator(A), matmul(a, a, Transpose::yes), 1e-13);
@@ -93,12 +136,72 @@ BOOST_AUTO_TEST_CASE(kronecker_matches_dense_for_all_shapes) {
 BOOST_AUTO_TEST_CASE(nested_combinators_with_sparse_operands) {
   Random rng(4);
   const DenseMatrix a = random_dense(5, 5, rng);
-  const auto sparse = std::make_shared<CsrMatrix>(CsrMatrix::from_dense(a));
+  const OperatorPtr sparse = sparse_operator(CsrMatrix::from_dense(a));
   // (A^T + 2 A) (x) A - 0.5 I, with A sparse.
-  const auto op = shifted(kron(add(transposed(sparse), scaled(2.0, sparse)), sparse), -0.5);
-  DenseMatrix ref = dense_kron(add(a.transposed(), scaled_dense(2.0, a)), a);
+  const auto op = shifted(kron(add(transposed(sparse), scaled(sparse, 2.0)), sparse), -0.5);
+  DenseMatrix ref = dense_kron(add(a.transposed(), scaled_dense(a, 2.0)), a);
   for (std::size_t i = 0; i < ref.rows(); ++i) ref(i, i) -= 0.5;
   check_operator_matches(*op, ref, 1e-13);
+}
+
+BOOST_AUTO_TEST_CASE(sparse_operator_enters_combinators) {
+  const CsrMatrix l = laplacian_2d(4, 3);
+  const DenseMatrix dense = l.to_dense();
+  const OperatorPtr a = sparse_operator(l);
+  BOOST_TEST(a->is_positive_definite());  // the traits the matrix declares
+  check_operator_matches(*a, dense, 1e-15);
+  check_operator_matches(*compose(a, a), matmul(dense, dense), 1e-14);
+  const DenseMatrix rectangular{{1, 2}, {0, 3}, {4, 0}};
+  const OperatorPtr b = sparse_operator(CsrMatrix::from_dense(rectangular));
+  check_operator_matches(*compose(b, transposed(b)), matmul(rectangular, rectangular, Transpose::no, Transpose::yes),
+                         1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_products_are_correct) {
+  Random rng(6);
+  const DenseMatrix a = random_dense(9, 6, rng), b = random_dense(6, 8, rng);
+  const OperatorPtr A = dense_operator(a), B = dense_operator(b);
+  const OperatorPtr S = sparse_operator(laplacian_2d(3, 2));
+  const std::vector<OperatorPtr> ops = {compose(A, B), normal_operator(A), kron(A, S), scaled(A, 0.5)};
+  // Each thread runs every product many times on its own vectors and keeps the largest error
+  // against the results of a product run alone.
+  const auto worker = [&](std::uint64_t seed, double& worst) {
+    Random r(seed);
+    for (const OperatorPtr& op : ops) {
+      const Vector x = r.gaussian_vector(op->cols()), u = r.gaussian_vector(op->rows());
+      const Vector ax = op->apply(x), atu = op->apply_adjoint(u);
+      Vector y(op->rows()), v(op->cols());
+      for (int k = 0; k < 2000; ++k) {
+        op->apply(x, y);
+        worst = std::max(worst, relative_error(y, ax));
+        fill(v, 0.0);
+        op->apply_adjoint_add(u, v);
+        worst = std::max(worst, relative_error(v, atu));
+      }
+    }
+  };
+  double worst1 = 0.0, worst2 = 0.0;
+  std::thread t1(worker, 1, std::ref(worst1));
+  std::thread t2(worker, 2, std::ref(worst2));
+  t1.join();
+  t2.join();
+  BOOST_TEST(worst1 <= 1e-14);
+  BOOST_TEST(worst2 <= 1e-14);
+}
+
+BOOST_AUTO_TEST_CASE(a_product_running_while_another_holds_the_work_vector) {
+  // compose applies B first, so each thread is inside B's product, and holds or fails to get the
+  // composition's work vector, until the other one arrives: one of them must use a vector of its own.
+  const DenseMatrix a = DenseMatrix{{1, 2, 3}, {4, 5, 6}};
+  const OperatorPtr product = compose(dense_operator(a), std::make_shared<RendezvousOperator>(3, 2));
+  const Vector x1{1, 0, 0}, x2{0, 1, 1};
+  Vector y1(2), y2(2);
+  std::thread t1([&] { product->apply(x1, y1); });
+  std::thread t2([&] { product->apply(x2, y2); });
+  t1.join();
+  t2.join();
+  BOOST_TEST(y1 == (Vector{1, 4}), boost::test_tools::per_element());
+  BOOST_TEST(y2 == (Vector{5, 11}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(traits_follow_from_operands) {
@@ -106,9 +209,9 @@ BOOST_AUTO_TEST_CASE(traits_follow_from_operands) {
   const auto general = dense_operator(DenseMatrix(3, 3, 1.0));
   BOOST_TEST(add(spd, spd)->is_positive_definite());
   BOOST_TEST(!add(spd, general)->is_symmetric());
-  BOOST_TEST(scaled(2.0, spd)->is_positive_definite());
-  BOOST_TEST(!scaled(-2.0, spd)->is_positive_semidefinite());
-  BOOST_TEST(scaled(-2.0, spd)->is_symmetric());
+  BOOST_TEST(scaled(spd, 2.0)->is_positive_definite());
+  BOOST_TEST(!scaled(spd, -2.0)->is_positive_semidefinite());
+  BOOST_TEST(scaled(spd, -2.0)->is_symmetric());
   BOOST_TEST(normal_operator(general)->is_positive_semidefinite());
   BOOST_TEST(!normal_operator(general)->is_positive_definite());
   BOOST_TEST(shifted(normal_operator(general), 1e-3)->is_positive_definite());
@@ -143,7 +246,7 @@ BOOST_AUTO_TEST_CASE(bad_input_is_rejected_with_shapes) {
   BOOST_CHECK_THROW(compose(a, a), ShapeError);
   BOOST_CHECK_THROW(shifted(a, 1.0), ShapeError);
   BOOST_CHECK_THROW(add(a, nullptr), ArgumentError);
-  BOOST_CHECK_THROW(scaled(std::nan(""), a), NonFiniteError);
+  BOOST_CHECK_THROW(scaled(a, std::nan("")), NonFiniteError);
   BOOST_CHECK_THROW(diagonal_operator({1.0, std::numeric_limits<double>::infinity()}), NonFiniteError);
   Vector y(2);
   BOOST_CHECK_THROW(a->apply(Vector(2), y), ShapeError);   // x must have cols = 3 entries

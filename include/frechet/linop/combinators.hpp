@@ -3,6 +3,15 @@
 /// Operators built from operators, applied without forming a matrix. Operands are held by shared
 /// ownership, never copied. Each result declares the traits that follow from its operands' (the sum
 /// of two symmetric operators is symmetric, A^T A is positive semidefinite, ...).
+///
+/// Names: a combinator of two operands is the operation's verb (`add`, `compose`, `kron`); one of a
+/// single operand is a participle describing the result (`scaled`, `shifted`, `transposed`), or
+/// `normal_operator` for A^T A. The operator comes first, scalars after it.
+///
+/// The results are immutable, so concurrent products are safe. Those that need an intermediate
+/// vector (compose, kron, normal_operator, and scaled when accumulating) keep one for reuse, so a loop
+/// of products allocates only on the first; a product that runs while another holds that vector
+/// allocates its own.
 
 #include "frechet/linop/linear_operator.hpp"
 
@@ -11,10 +20,10 @@ namespace frechet {
 /// A + B. Throws ShapeError unless A and B have the same shape.
 OperatorPtr add(OperatorPtr a, OperatorPtr b);
 
-/// alpha A.
-OperatorPtr scaled(double alpha, OperatorPtr a);
+/// alpha A. Throws NonFiniteError unless alpha is finite.
+OperatorPtr scaled(OperatorPtr a, double alpha);
 
-/// A B, applied as A (B x) through one temporary. Throws ShapeError unless cols(A) = rows(B).
+/// A B, applied as A (B x). Throws ShapeError unless cols(A) = rows(B).
 OperatorPtr compose(OperatorPtr a, OperatorPtr b);
 
 /// A^T: apply and apply_adjoint of A swapped.
@@ -28,7 +37,7 @@ OperatorPtr kron(OperatorPtr a, OperatorPtr b);
 /// The normal operator A^T A (symmetric positive semidefinite), applied as A^T (A x).
 OperatorPtr normal_operator(OperatorPtr a);
 
-/// A + sigma I. Throws ShapeError unless A is square.
+/// A + sigma I. Throws ShapeError unless A is square and NonFiniteError unless sigma is finite.
 OperatorPtr shifted(OperatorPtr a, double sigma);
 
 }  // namespace frechet

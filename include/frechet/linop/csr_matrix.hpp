@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "frechet/core/dense_matrix.hpp"
@@ -55,8 +56,21 @@ public:
   DenseMatrix to_dense() const;
   /// The main diagonal (zeros where no entry is stored), of length min(rows, cols).
   Vector diagonal() const;
-  /// True when A is square and |A_ij - A_ji| <= tol * max|A| for every stored entry.
+  /// True when A is square and |A_ij - A_ji| <= tol * max|A| for every stored entry (an entry whose
+  /// mirror is not stored is compared with zero). Builds no transpose.
   bool is_numerically_symmetric(double tol = 0.0) const;
+
+  /// The storage the products run on, chosen once at construction from the structure: "dia" (a band
+  /// of at most 64 diagonals whose dense storage costs no more than the CSR arrays), "sell"
+  /// (SELL-C-sigma, when padding rows to equal lengths in slices of 16 adds at most 25%), or "csr".
+  /// Every layout sums each row's entries in CSR order, so the results do not depend on it.
+  std::string_view layout() const noexcept;
+  /// Bytes the layout and the thread partition hold besides the CSR arrays.
+  std::size_t layout_bytes() const noexcept;
+  /// The same matrix with its products on `layout` ("csr", "sell" or "dia") whatever its structure,
+  /// without the memory bounds of the automatic choice: for comparing layouts. Throws ArgumentError
+  /// for any other name.
+  CsrMatrix with_layout(std::string_view layout) const;
 
 private:
   friend struct detail::SpmvPlanAccess;

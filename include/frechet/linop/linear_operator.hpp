@@ -23,14 +23,16 @@ struct OperatorTraits {
 /// `apply_adjoint_impl`; the public functions check the sizes once and then call them.
 ///
 /// ```
-/// class Scaled2 final : public frechet::LinearOperator {
+/// class Doubling final : public frechet::LinearOperator {
 ///  public:
-///   explicit Scaled2(std::size_t n) : LinearOperator(n, n, {.symmetric = true}) {}
+///   explicit Doubling(std::size_t n) : LinearOperator(n, n, {.symmetric = true}) {}
 ///  private:
-///   void apply_impl(ConstVectorView x, VectorView y) const override {
+///   void apply_impl(frechet::ConstVectorView x, frechet::VectorView y) const override {
 ///     for (std::size_t i = 0; i < x.size(); ++i) y[i] = 2 * x[i];
 ///   }
-///   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override { apply_impl(x, y); }
+///   void apply_adjoint_impl(frechet::ConstVectorView x, frechet::VectorView y) const override {
+///     apply_impl(x, y);
+///   }
 /// };
 /// ```
 /// x and y must not overlap. Operators are immutable after construction, so concurrent products

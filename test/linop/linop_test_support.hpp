@@ -1,5 +1,5 @@
 #pragma once
-// Helpers of the sparse suite: random sparse matrices and a scoped OpenMP thread count.
+// Helpers of the linop suite: random sparse matrices and a scoped OpenMP thread count.
 
 #include <cstddef>
 #include <vector>

@@ -10,7 +10,7 @@
 #include "frechet/linop/csr_matrix.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "linop/spmv_plan.hpp"
-#include "sparse_support.hpp"
+#include "linop_test_support.hpp"
 #include "test_support.hpp"
 
 namespace frechet::detail {
@@ -154,14 +154,14 @@ BOOST_AUTO_TEST_CASE(numerical_symmetry) {
   // A stored zero mirrored by a missing entry is symmetric.
   BOOST_TEST(CsrMatrix(2, 2, Index{0, 2, 3}, Index{0, 1, 1}, Vector{1, 0, 1}).is_numerically_symmetric());
   BOOST_TEST(!CsrMatrix::from_dense(DenseMatrix{{1, 2}}).is_numerically_symmetric());
-  BOOST_TEST(poisson_2d(6, 5).is_numerically_symmetric());
+  BOOST_TEST(laplacian_2d(6, 5).is_numerically_symmetric());
   BOOST_TEST(CsrMatrix().is_numerically_symmetric());
 }
 
 BOOST_AUTO_TEST_CASE(layout_is_chosen_by_structure) {
   Random rng(2);
   BOOST_TEST(layout_of(laplacian_3d(12, 11, 10)) == SpmvLayout::dia);
-  BOOST_TEST(layout_of(poisson_2d(40, 30)) == SpmvLayout::dia);
+  BOOST_TEST(layout_of(laplacian_2d(40, 30)) == SpmvLayout::dia);
   BOOST_TEST(layout_of(random_sparse(1000, 1000, 0.01, rng)) == SpmvLayout::sell);
   // One dense row among short ones: SELL would pad its slice 16-fold, DIA would need every diagonal.
   std::vector<SparseIndex> r, c;
@@ -172,6 +172,22 @@ BOOST_AUTO_TEST_CASE(layout_is_chosen_by_structure) {
   BOOST_TEST(layout_of(CsrMatrix()) == SpmvLayout::csr);
   // Every copy, transpose or retraiting of a matrix chooses again.
   BOOST_TEST(layout_of(laplacian_3d(12, 11, 10).transposed()) == SpmvLayout::dia);
+}
+
+BOOST_AUTO_TEST_CASE(layout_accessors) {
+  const CsrMatrix lap = laplacian_2d(40, 30);
+  BOOST_TEST(lap.layout() == "dia");
+  BOOST_TEST(lap.layout_bytes() == SpmvPlanAccess::plan(lap).bytes());
+  BOOST_TEST(CsrMatrix().layout() == "csr");
+  for (const char* name : {"csr", "sell", "dia"}) {
+    const CsrMatrix forced = lap.with_layout(name);
+    BOOST_TEST(forced.layout() == name);
+    BOOST_TEST(forced.is_positive_definite());  // the traits are kept
+    BOOST_TEST(forced.apply(Vector(lap.cols(), 1.0)) == lap.apply(Vector(lap.cols(), 1.0)),  // integers: exact
+               boost::test_tools::per_element());
+  }
+  BOOST_TEST(lap.with_layout("csr").layout_bytes() < lap.layout_bytes());  // no diagonals stored
+  check_throws<ArgumentError>([&] { lap.with_layout("coo"); }, "\"coo\"");
 }
 
 BOOST_AUTO_TEST_CASE(products_on_edge_shapes) {
@@ -194,7 +210,7 @@ BOOST_AUTO_TEST_CASE(products_on_random_matrices) {
 BOOST_AUTO_TEST_CASE(products_on_banded_matrices) {
   // Laplacians declared symmetric, and the same patterns with random values and no declared traits,
   // so that the DIA adjoint runs; plus a rectangular band.
-  check_all_kernels(poisson_2d(31, 17));
+  check_all_kernels(laplacian_2d(31, 17));
   const CsrMatrix lap = laplacian_3d(9, 8, 14);
   check_all_kernels(lap);
   Random rng(23);
@@ -277,7 +293,7 @@ BOOST_AUTO_TEST_CASE(thread_partition_covers_every_unit_once) {
   // Long runs of empty rows must be shared out too.
   std::vector<std::size_t> empty;
   for (std::size_t i = 0; i < 700; ++i) empty.push_back(i);
-  for (const CsrMatrix& a : {random_sparse(1000, 50, 0.05, rng, empty), poisson_2d(70, 40),
+  for (const CsrMatrix& a : {random_sparse(1000, 50, 0.05, rng, empty), laplacian_2d(70, 40),
                              random_sparse(3000, 3000, 0.003, rng)}) {
     for (auto layout : {SpmvLayout::csr, SpmvLayout::sell, SpmvLayout::dia}) {
       const CsrMatrix b = with_layout(a, layout);
@@ -305,7 +321,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(laplacian)
 
 BOOST_AUTO_TEST_CASE(sizes_and_structure) {
-  const CsrMatrix a = poisson_2d(7, 5);
+  const CsrMatrix a = laplacian_2d(7, 5);
   BOOST_TEST(a.rows() == 35u);
   BOOST_TEST(a.nnz() == 5u * 35 - 2 * 7 - 2 * 5);
   BOOST_TEST(a.is_symmetric());
@@ -321,7 +337,7 @@ BOOST_AUTO_TEST_CASE(sizes_and_structure) {
   const Vector s = b.apply(Vector(60, 1.0));
   BOOST_TEST(s[1 + 4 * 1 + 12 * 2] == 0.0);  // interior point (1, 1, 2)
   BOOST_TEST(s[0] == 3.0);                   // corner: three missing neighbours
-  check_throws<ArgumentError>([] { poisson_2d(0, 3); }, "positive");
+  check_throws<ArgumentError>([] { laplacian_2d(0, 3); }, "positive");
   check_throws<ArgumentError>([] { laplacian_3d(2, 2, 0); }, "positive");
 }
 
@@ -333,7 +349,7 @@ BOOST_AUTO_TEST_CASE(known_eigenpairs) {
   const std::size_t p = 2, q = 5, r = 1;
   for (bool three_d : {false, true}) {
     const std::size_t kz = three_d ? nz : 1;
-    const CsrMatrix a = three_d ? laplacian_3d(nx, ny, nz) : poisson_2d(nx, ny);
+    const CsrMatrix a = three_d ? laplacian_3d(nx, ny, nz) : laplacian_2d(nx, ny);
     Vector v(a.rows());
     for (std::size_t k = 0; k < kz; ++k)
       for (std::size_t j = 0; j < ny; ++j)
