@@ -75,26 +75,26 @@ const std::map<std::string, Method>& methods() {
   using namespace frechet;
   static const std::map<std::string, Method> table{
       {"cg", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         return cg(a, b, common_options<CgOptions>(s));
+         return cg(a, b, common_options<SolverOptions>(s));
        }},
       {"minres", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         return minres(a, b, common_options<MinresOptions>(s));
+         return minres(a, b, common_options<SolverOptions>(s));
        }},
       {"gmres", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         auto o = common_options<GmresOptions>(s);
+         auto o = common_options<SolverOptions>(s);
          o.restart = s.restart;
          return gmres(a, b, o);
        }},
       {"bicgstab", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         return bicgstab(a, b, common_options<BicgstabOptions>(s));
+         return bicgstab(a, b, common_options<SolverOptions>(s));
        }},
       {"lsqr", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         auto o = common_options<LeastSquaresOptions>(s);
+         auto o = common_options<SolverOptions>(s);
          o.damping = s.damping;
          return lsqr(a, b, o);
        }},
       {"lsmr", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         auto o = common_options<LeastSquaresOptions>(s);
+         auto o = common_options<SolverOptions>(s);
          o.damping = s.damping;
          return lsmr(a, b, o);
        }},

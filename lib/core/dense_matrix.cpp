@@ -319,9 +319,9 @@ Vector QrFactorization::solve_normal(ConstVectorView g) const {
 
 // ---- spectra ----
 
-SymmetricEigen symmetric_eigen(const DenseMatrix& a) {
+SymmetricEigenResult symmetric_eigen(const DenseMatrix& a) {
   check_square("symmetric_eigen", a);
-  SymmetricEigen result{Vector(a.rows()), a};
+  SymmetricEigenResult result{Vector(a.rows()), a};
   const int n = blas_int(a.rows(), "symmetric_eigen");
   if (n == 0) return result;
   int info = 0;

@@ -8,9 +8,9 @@
 
 namespace frechet {
 
-SolveResult bicgstab(const LinearOperator& a, ConstVectorView b, const BicgstabOptions& options) {
+SolveResult bicgstab(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   constexpr const char* name = "bicgstab";
-  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options);
+  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options, detail::SolverFamily::plain);
 
   const double b_norm = norm2(b);
   if (b_norm == 0.0) return detail::zero_rhs_result(n, options.monitor);
@@ -139,6 +139,10 @@ SolveResult bicgstab(const LinearOperator& a, ConstVectorView b, const BicgstabO
   result.x = std::move(x);
   detail::finish(result, reason);
   return result;
+}
+
+SolveResult bicgstab(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return bicgstab(detail::checked_operator("bicgstab", a), b, options);
 }
 
 }  // namespace frechet

@@ -21,9 +21,9 @@ std::optional<Reason> check_rz(double rz) {
 
 }  // namespace
 
-SolveResult cg(const LinearOperator& a, ConstVectorView b, const CgOptions& options) {
+SolveResult cg(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   constexpr const char* name = "cg";
-  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options);
+  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options, detail::SolverFamily::plain);
 
   const double b_norm = norm2(b);
   if (b_norm == 0.0) return detail::zero_rhs_result(n, options.monitor);
@@ -120,6 +120,10 @@ SolveResult cg(const LinearOperator& a, ConstVectorView b, const CgOptions& opti
   result.x = std::move(x);
   detail::finish(result, reason);
   return result;
+}
+
+SolveResult cg(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return cg(detail::checked_operator("cg", a), b, options);
 }
 
 }  // namespace frechet

@@ -17,12 +17,8 @@ namespace {
 // One implementation for both methods: `flexible` keeps z_j = M^{-1} v_j (FGMRES) instead of applying
 // M^{-1} once to V y at the end of the cycle (right-preconditioned GMRES).
 SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorView b,
-                       const GmresOptions& options, bool flexible) {
-  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options);
-  if (options.restart < 1) {
-    throw ArgumentError(std::string(name) + ": options.restart: expected >= 1, got " +
-                        std::to_string(options.restart));
-  }
+                       const SolverOptions& options, bool flexible) {
+  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options, detail::SolverFamily::restarted);
 
   const double b_norm = norm2(b);
   if (b_norm == 0.0) return detail::zero_rhs_result(n, options.monitor);
@@ -178,12 +174,20 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
 
 }  // namespace
 
-SolveResult gmres(const LinearOperator& a, ConstVectorView b, const GmresOptions& options) {
+SolveResult gmres(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   return gmres_impl("gmres", a, b, options, false);
 }
 
-SolveResult fgmres(const LinearOperator& a, ConstVectorView b, const GmresOptions& options) {
+SolveResult fgmres(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   return gmres_impl("fgmres", a, b, options, true);
+}
+
+SolveResult gmres(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return gmres(detail::checked_operator("gmres", a), b, options);
+}
+
+SolveResult fgmres(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return fgmres(detail::checked_operator("fgmres", a), b, options);
 }
 
 }  // namespace frechet

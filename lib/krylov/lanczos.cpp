@@ -32,9 +32,7 @@ Settings checked_settings(const LinearOperator& a, const LanczosOptions& o) {
                         ", got " + std::to_string(o.count));
   }
   const auto count = static_cast<std::size_t>(o.count);
-  if (!(o.tol > 0.0) || !std::isfinite(o.tol)) {
-    throw ArgumentError(name + ": options.tol: expected a finite value > 0, got " + std::to_string(o.tol));
-  }
+  detail::check_tolerances("lanczos", o.rtol, o.atol);
   if (o.basis_size < 0) {
     throw ArgumentError(name + ": options.basis_size: expected >= 0, got " + std::to_string(o.basis_size));
   }
@@ -109,7 +107,7 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     const std::size_t j = k;
     const VectorView w = column(j + 1);
     a.apply(column(j), w);
-    ++result.iterations;
+    ++result.operator_products;
     const double beta = detail::orthogonalize(basis.data(), n, j + 1, w, h, scratch);
     if (!std::isfinite(beta) || !all_finite(ConstVectorView(h).first(j + 1))) {
       reason = Reason::non_finite;
@@ -159,13 +157,13 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
       for (std::size_t i = 0; i < count; ++i)
         worst = std::max(worst, beta_last * std::abs(eig.vector(k - 1, static_cast<std::size_t>(order[i]))));
       result.residual_history.push_back(worst);
-      if (options.monitor) options.monitor(result.iterations, worst);
-      if (worst <= options.tol * norm_estimate) {
+      if (options.monitor) options.monitor(result.operator_products, worst);
+      if (worst <= std::max(options.rtol * norm_estimate, options.atol)) {
         reason = Reason::converged;
         break;
       }
     }
-    if (result.iterations >= s.max_iterations) break;
+    if (result.operator_products >= s.max_iterations) break;
     if (k >= n) {  // unreachable in exact arithmetic: beta_last = 0 has converged above
       reason = Reason::breakdown;
       break;
@@ -227,6 +225,10 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
   result.reason = reason;
   result.converged = reason == Reason::converged;
   return result;
+}
+
+LanczosResult lanczos(const OperatorPtr& a, const LanczosOptions& options) {
+  return lanczos(detail::checked_operator("lanczos", a), options);
 }
 
 }  // namespace frechet

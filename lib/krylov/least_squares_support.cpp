@@ -13,14 +13,10 @@ namespace {
 
 // All checks that do not need the solver's state; returns the iteration limit.
 int checked_max_iterations(const char* solver, const LinearOperator& a, ConstVectorView b,
-                           const LeastSquaresOptions& options) {
+                           const SolverOptions& options) {
   check_rhs(solver, a, b);
-  check_tolerances(solver, options.rtol, options.atol);
+  check_solver_options(solver, options, SolverFamily::least_squares);
   const std::string s(solver);
-  if (!std::isfinite(options.damping) || options.damping < 0.0) {
-    throw ArgumentError(s + ": options.damping: expected a finite value >= 0, got " +
-                        std::to_string(options.damping));
-  }
   if (options.damping > 0.0 && !options.x0.empty()) {
     throw ArgumentError(s + ": options.x0 with options.damping > 0: the damped problem is not a "
                             "problem in the correction x - x0; expected an empty x0");
@@ -51,7 +47,7 @@ Rotation sym_ortho(double a, double b) {
 }
 
 LeastSquaresRun::LeastSquaresRun(const char* solver, const LinearOperator& a, ConstVectorView b,
-                                 const LeastSquaresOptions& options)
+                                 const SolverOptions& options)
     : solver_(solver),
       a_(a),
       b_(b),

@@ -10,9 +10,9 @@
 
 namespace frechet {
 
-SolveResult minres(const LinearOperator& a, ConstVectorView b, const MinresOptions& options) {
+SolveResult minres(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   constexpr const char* name = "minres";
-  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options);
+  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options, detail::SolverFamily::plain);
 
   const double b_norm = norm2(b);
   if (b_norm == 0.0) return detail::zero_rhs_result(n, options.monitor);
@@ -143,6 +143,10 @@ SolveResult minres(const LinearOperator& a, ConstVectorView b, const MinresOptio
   result.x = std::move(x);
   detail::finish(result, reason);
   return result;
+}
+
+SolveResult minres(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return minres(detail::checked_operator("minres", a), b, options);
 }
 
 }  // namespace frechet

@@ -23,6 +23,44 @@ std::string shape(const LinearOperator& a) {
 
 }  // namespace
 
+const LinearOperator& checked_operator(const char* function, const OperatorPtr& a) {
+  if (!a) throw ArgumentError(std::string(function) + ": operator: expected a non-null OperatorPtr");
+  return *a;
+}
+
+void check_solver_options(const char* solver, const SolverOptions& options, SolverFamily family) {
+  const std::string s(solver);
+  check_tolerances(solver, options.rtol, options.atol);
+  static const SolverOptions defaults;
+  if (family == SolverFamily::restarted) {
+    if (options.restart < 1) {
+      throw ArgumentError(s + ": options.restart: expected >= 1, got " + std::to_string(options.restart));
+    }
+  } else if (options.restart != defaults.restart) {
+    throw ArgumentError(s + ": options.restart: used only by gmres and fgmres; expected the default " +
+                        std::to_string(defaults.restart) + ", got " + std::to_string(options.restart));
+  }
+  if (family == SolverFamily::least_squares) {
+    if (!std::isfinite(options.damping) || options.damping < 0.0) {
+      throw ArgumentError(s + ": options.damping: expected a finite value >= 0, got " +
+                          number(options.damping));
+    }
+  } else if (options.damping != defaults.damping) {
+    throw ArgumentError(s + ": options.damping: used only by lsqr and lsmr; expected the default 0, got " +
+                        number(options.damping));
+  }
+}
+
+SquareProblem check_square_problem(const char* solver, const LinearOperator& a, ConstVectorView b,
+                                   const SolverOptions& options, SolverFamily family) {
+  check_square(solver, a);
+  check_rhs(solver, a, b);
+  check_solver_options(solver, options, family);
+  const std::size_t n = a.cols();
+  check_preconditioner(solver, options.preconditioner, n);
+  return {n, resolve_max_iterations(solver, options.max_iterations, n), initial_guess(solver, options.x0, n)};
+}
+
 void check_tolerances(const char* solver, double rtol, double atol) {
   const std::string s(solver);
   if (!std::isfinite(rtol) || rtol < 0.0) {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "frechet/krylov/solve_result.hpp"
+#include "frechet/krylov/solver_options.hpp"
 #include "frechet/linop/linear_operator.hpp"
 
 namespace frechet::detail {
@@ -32,11 +33,20 @@ void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, Vec
 double true_residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, bool x_is_zero, VectorView r,
                      SolveResult& result);
 
-/// The checks every solver runs on its options, whatever the method.
-template <class Options>
-void check_common_options(const char* solver, const Options& options) {
-  check_tolerances(solver, options.rtol, options.atol);
-}
+/// The operator behind an OperatorPtr; throws ArgumentError naming `function` if it is null.
+const LinearOperator& checked_operator(const char* function, const OperatorPtr& a);
+
+/// Which fields of SolverOptions beyond the common ones a solver uses.
+enum class SolverFamily {
+  plain,          ///< cg, minres, bicgstab: neither restart nor damping
+  restarted,      ///< gmres, fgmres: restart
+  least_squares,  ///< lsqr, lsmr: damping
+};
+
+/// The checks of SolverOptions that need no operator: the tolerances, and the fields of the other
+/// families, which must keep their defaults (ArgumentError naming the field and its solvers).
+/// max_iterations is checked by resolve_max_iterations, x0 and the preconditioner against A.
+void check_solver_options(const char* solver, const SolverOptions& options, SolverFamily family);
 
 /// What a square solver knows once its arguments are checked.
 struct SquareProblem {
@@ -45,18 +55,10 @@ struct SquareProblem {
   Vector x;            ///< the initial guess (zero when options.x0 is empty)
 };
 
-/// The checks every square solver runs, in order: a square operator, b of its size, the tolerances,
+/// The checks every square solver runs, in order: a square operator, b of its size, the options,
 /// the preconditioner's shape, and x0; returns what follows from them.
-template <class Options>
 SquareProblem check_square_problem(const char* solver, const LinearOperator& a, ConstVectorView b,
-                                   const Options& options) {
-  check_square(solver, a);
-  check_rhs(solver, a, b);
-  check_common_options(solver, options);
-  const std::size_t n = a.cols();
-  check_preconditioner(solver, options.preconditioner, n);
-  return {n, resolve_max_iterations(solver, options.max_iterations, n), initial_guess(solver, options.x0, n)};
-}
+                                   const SolverOptions& options, SolverFamily family);
 
 /// Appends residual norms to the history (reserved up front, so recording does not allocate) and
 /// passes each to the monitor; counts iterations.

@@ -4,9 +4,13 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "frechet/core/error.hpp"
+#include "frechet/krylov/lanczos.hpp"
 #include "frechet/linop/laplacian.hpp"
+#include "frechet/linop/operators.hpp"
 #include "krylov_test_support.hpp"
 
 using namespace frechet;
@@ -190,6 +194,56 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_and_names_the_argument) {
   BOOST_CHECK_THROW(lsmr(a, b, {.x0 = Vector(a.rows(), 1.0), .damping = 0.5}), ArgumentError);
   BOOST_CHECK_THROW(lsqr(a, b, {.preconditioner = jacobi_inverse(Vector(a.rows(), 1.0)), .damping = 0.5}),
                     ArgumentError);
+}
+
+BOOST_AUTO_TEST_CASE(a_field_the_solver_does_not_use_throws_and_names_its_solvers) {
+  const CsrMatrix a = poisson_2d(4, 4);
+  const Vector b(a.rows(), 1.0);
+  using Solver = SolveResult (*)(const LinearOperator&, ConstVectorView, const SolverOptions&);
+  const std::pair<const char*, Solver> without_restart[] = {
+      {"cg", cg}, {"minres", minres}, {"bicgstab", bicgstab}, {"lsqr", lsqr}, {"lsmr", lsmr}};
+  for (const auto& [name, solver] : without_restart) {
+    BOOST_TEST_CONTEXT(name) {
+      try {
+        solver(a, b, {.restart = 10});
+        BOOST_ERROR("restart = 10 was accepted");
+      } catch (const ArgumentError& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find(std::string(name) + ": options.restart") != std::string::npos);
+        BOOST_TEST(what.find("gmres and fgmres") != std::string::npos);
+      }
+    }
+  }
+  const std::pair<const char*, Solver> without_damping[] = {
+      {"cg", cg}, {"minres", minres}, {"bicgstab", bicgstab}, {"gmres", gmres}, {"fgmres", fgmres}};
+  for (const auto& [name, solver] : without_damping) {
+    BOOST_TEST_CONTEXT(name) {
+      try {
+        solver(a, b, {.damping = 0.5});
+        BOOST_ERROR("damping = 0.5 was accepted");
+      } catch (const ArgumentError& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find(std::string(name) + ": options.damping: used only by lsqr and lsmr") !=
+                   std::string::npos);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(solvers_take_an_operator_pointer_and_reject_a_null_one) {
+  const OperatorPtr a = dense_operator(DenseMatrix{{4.0, 1.0}, {1.0, 3.0}});
+  const Vector b{1.0, 2.0};
+  const SolveResult by_pointer = cg(a, b, {.rtol = 1e-12});
+  const SolveResult by_reference = cg(*a, b, {.rtol = 1e-12});
+  BOOST_TEST(by_pointer.converged);
+  BOOST_TEST(by_pointer.x == by_reference.x, boost::test_tools::per_element());
+  try {
+    cg(OperatorPtr{}, b);
+    BOOST_ERROR("a null operator was accepted");
+  } catch (const ArgumentError& e) {
+    BOOST_TEST(std::string(e.what()).find("cg: operator") != std::string::npos);
+  }
+  BOOST_CHECK_THROW(lanczos(OperatorPtr{}), ArgumentError);
 }
 
 BOOST_AUTO_TEST_CASE(non_finite_operator_output_is_reported_with_a_finite_iterate) {
