@@ -1,11 +1,10 @@
 #include "frechet/krylov/gmres.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "core/blas.hpp"
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "orthogonalize.hpp"
@@ -147,21 +146,16 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
       y[ii] = s / hess(ii, ii);
     }
     if (used > 0) {
-      const int rows = static_cast<int>(n), cols = static_cast<int>(used);
       if (keep_z) {
-        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, cols, 1.0, z_basis.data(), rows, y.data(), 1, 1.0,
-                    x.data(), 1);
+        blas::gemv(name, Transpose::no, n, used, 1.0, z_basis.data(), n, y.data(), 1.0, x.data());
       } else if (m_inv != nullptr) {
         // x += M^{-1} (V y); the last basis column is free scratch for V y.
         const VectorView vy = column(basis, m);
-        fill(vy, 0.0);
-        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, cols, 1.0, basis.data(), rows, y.data(), 1, 0.0,
-                    vy.data(), 1);
+        blas::gemv(name, Transpose::no, n, used, 1.0, basis.data(), n, y.data(), 0.0, vy.data());
         m_inv->apply(vy, t);
         axpy(1.0, t, x);
       } else {
-        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, cols, 1.0, basis.data(), rows, y.data(), 1, 1.0,
-                    x.data(), 1);
+        blas::gemv(name, Transpose::no, n, used, 1.0, basis.data(), n, y.data(), 1.0, x.data());
       }
     }
   }

@@ -1,13 +1,12 @@
 #include "frechet/krylov/lanczos.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "core/blas.hpp"
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
@@ -177,9 +176,8 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
         for (std::size_t i = 0; i < m; ++i) wanted[i + c * m] = eig.vector(i, static_cast<std::size_t>(order[c]));
       for (std::size_t r0 = 0; r0 < n; r0 += block) {
         const std::size_t rows = std::min(block, n - r0);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(p),
-                    static_cast<int>(m), 1.0, basis.data() + r0, static_cast<int>(n), wanted.data(),
-                    static_cast<int>(m), 0.0, row_block.data(), static_cast<int>(rows));
+        blas::gemm("lanczos", Transpose::no, Transpose::no, rows, p, m, 1.0, basis.data() + r0, n, wanted.data(),
+                   m, 0.0, row_block.data(), rows);
         for (std::size_t c = 0; c < p; ++c)
           std::copy_n(row_block.data() + c * rows, rows, basis.data() + r0 + c * n);
       }
@@ -206,9 +204,8 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     for (std::size_t c = 0; c < count; ++c)
       for (std::size_t i = 0; i < k; ++i) wanted[i + c * k] = eig.vector(i, static_cast<std::size_t>(order[c]));
     result.eigenvectors = DenseMatrix(n, count);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n), static_cast<int>(count),
-                static_cast<int>(k), 1.0, basis.data(), static_cast<int>(n), wanted.data(), static_cast<int>(k),
-                0.0, result.eigenvectors.data(), static_cast<int>(n));
+    blas::gemm("lanczos", Transpose::no, Transpose::no, n, count, k, 1.0, basis.data(), n, wanted.data(), k, 0.0,
+               result.eigenvectors.data(), n);
     result.eigenvalues.resize(count);
     result.residual_norms.resize(count);
     Vector ay(n);
@@ -217,9 +214,7 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
       result.eigenvalues[c] = theta;
       const ConstVectorView y = result.eigenvectors.col(c);
       a.apply(y, ay);
-      double r2 = 0.0;
-      for (std::size_t i = 0; i < n; ++i) r2 += (ay[i] - theta * y[i]) * (ay[i] - theta * y[i]);
-      result.residual_norms[c] = std::sqrt(r2);
+      result.residual_norms[c] = detail::norm_of_difference(ay, theta, y);
     }
   }
   result.reason = reason;
