@@ -72,7 +72,7 @@ SolveResult cg(const LinearOperator& a, ConstVectorView b, const SolverOptions& 
     for (;;) {
       a.apply(p, q);
       ++result.operator_products;
-      const double pq = detail::parallel_dot(p, q);
+      const double pq = dot(p, q);
       if (!std::isfinite(pq)) {
         reason = Reason::non_finite;
         failed = true;
@@ -103,7 +103,7 @@ SolveResult cg(const LinearOperator& a, ConstVectorView b, const SolverOptions& 
       double rz_next = rr;
       if (m != nullptr) {
         m->apply(r, z);
-        rz_next = detail::parallel_dot(r, z);
+        rz_next = dot(r, z);
         if (const auto bad = check_rz(rz_next)) {
           reason = *bad;
           failed = true;

@@ -138,13 +138,7 @@ void LeastSquaresRun::measure(bool first) {
     }
     normal_plain = norm2(scratch_n_);
   } else if (damping_ > 0.0) {
-    const double d2 = damping_ * damping_;
-    double s = 0.0;
-    for (std::size_t i = 0; i < x_.size(); ++i) {
-      const double e = atr_[i] - d2 * x_[i];
-      s += e * e;
-    }
-    normal_plain = std::sqrt(s);
+    normal_plain = norm_of_difference(atr_, damping_ * damping_, x_);
   }
   normal_hat_ = n_ != nullptr ? alpha_ : normal_plain;
   result_.normal_residual_norm = normal_plain;

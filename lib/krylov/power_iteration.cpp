@@ -34,12 +34,7 @@ PowerIterationResult power_iteration(const LinearOperator& a, const PowerIterati
     a.apply(v, w);
     ++result.operator_products;
     const double theta = dot(v, w);
-    double r2 = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double e = w[i] - theta * v[i];
-      r2 += e * e;
-    }
-    const double residual = std::sqrt(r2);
+    const double residual = detail::norm_of_difference(w, theta, v);
     result.residual_history.push_back(residual);
     if (options.monitor) options.monitor(result.operator_products, residual);
     result.eigenvalue = theta;

@@ -112,6 +112,15 @@ void check_preconditioner(const char* solver, const OperatorPtr& preconditioner,
   }
 }
 
+double norm_of_difference(ConstVectorView u, double c, ConstVectorView v) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    const double e = u[i] - c * v[i];
+    s += e * e;
+  }
+  return std::sqrt(s);
+}
+
 void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, VectorView r) {
   a.apply(x, r);
   for (std::size_t i = 0; i < r.size(); ++i) r[i] = b[i] - r[i];

@@ -25,6 +25,10 @@ Vector initial_guess(const char* solver, ConstVectorView x0, std::size_t n);
 /// Throws ShapeError unless a non-null preconditioner is n x n.
 void check_preconditioner(const char* solver, const OperatorPtr& preconditioner, std::size_t n);
 
+/// ||u - c v||_2 in one pass, without storing the difference (an eigen-residual ||A y - theta y||,
+/// a damped normal residual ||A^T r - lambda^2 x||).
+double norm_of_difference(ConstVectorView u, double c, ConstVectorView v);
+
 /// r = b - A x
 void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, VectorView r);
 /// The true residual a solver (re)starts from and ends with: r = b - A x, one product counted in
