@@ -176,8 +176,8 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
         for (std::size_t i = 0; i < m; ++i) wanted[i + c * m] = eig.vector(i, static_cast<std::size_t>(order[c]));
       for (std::size_t r0 = 0; r0 < n; r0 += block) {
         const std::size_t rows = std::min(block, n - r0);
-        blas::gemm("lanczos", Transpose::no, Transpose::no, rows, p, m, 1.0, basis.data() + r0, n, wanted.data(),
-                   m, 0.0, row_block.data(), rows);
+        blas::gemm("lanczos", Transpose::no, Transpose::no, rows, p, m, 1.0, basis.data() + r0, n,
+                   wanted.data(), m, 0.0, row_block.data(), rows);
         for (std::size_t c = 0; c < p; ++c)
           std::copy_n(row_block.data() + c * rows, rows, basis.data() + r0 + c * n);
       }
@@ -204,8 +204,8 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     for (std::size_t c = 0; c < count; ++c)
       for (std::size_t i = 0; i < k; ++i) wanted[i + c * k] = eig.vector(i, static_cast<std::size_t>(order[c]));
     result.eigenvectors = DenseMatrix(n, count);
-    blas::gemm("lanczos", Transpose::no, Transpose::no, n, count, k, 1.0, basis.data(), n, wanted.data(), k, 0.0,
-               result.eigenvectors.data(), n);
+    blas::gemm("lanczos", Transpose::no, Transpose::no, n, count, k, 1.0, basis.data(), n, wanted.data(), k,
+               0.0, result.eigenvectors.data(), n);
     result.eigenvalues.resize(count);
     result.residual_norms.resize(count);
     Vector ay(n);

@@ -99,20 +99,22 @@ TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::functio
   return result;
 }
 
-TraceResult lanczos_quadrature_log_determinant(const LinearOperator& a, const LanczosQuadratureOptions& options) {
+TraceResult lanczos_quadrature_log_determinant(const LinearOperator& a,
+                                               const LanczosQuadratureOptions& options) {
   return lanczos_quadrature_trace(
       a,
       [](double theta) {
         if (!(theta > 0.0)) {
-          throw NumericalError("lanczos_quadrature_log_determinant: operator: expected a positive definite operator, "
-                               "got a Ritz value " + std::to_string(theta) + " <= 0");
+          throw NumericalError("lanczos_quadrature_log_determinant: operator: expected a positive definite "
+                               "operator, got a Ritz value " + std::to_string(theta) + " <= 0");
         }
         return std::log(theta);
       },
       options);
 }
 
-SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& a, const SpectralDensityOptions& options) {
+SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& a,
+                                                          const SpectralDensityOptions& options) {
   constexpr const char* name = "lanczos_quadrature_spectral_density";
   check_common(name, a, options.probes, 1, options.lanczos_steps);
   detail::check_at_least(name, "points", options.points, 2);
@@ -172,14 +174,14 @@ TraceResult lanczos_quadrature_trace(const OperatorPtr& a, const std::function<d
 }
 
 TraceResult lanczos_quadrature_log_determinant(const OperatorPtr& a, const LanczosQuadratureOptions& options) {
-  return lanczos_quadrature_log_determinant(detail::checked_operator("lanczos_quadrature_log_determinant", a),
-                                            options);
+  constexpr const char* name = "lanczos_quadrature_log_determinant";
+  return lanczos_quadrature_log_determinant(detail::checked_operator(name, a), options);
 }
 
 SpectralDensityResult lanczos_quadrature_spectral_density(const OperatorPtr& a,
                                                           const SpectralDensityOptions& options) {
-  return lanczos_quadrature_spectral_density(detail::checked_operator("lanczos_quadrature_spectral_density", a),
-                                             options);
+  constexpr const char* name = "lanczos_quadrature_spectral_density";
+  return lanczos_quadrature_spectral_density(detail::checked_operator(name, a), options);
 }
 
 }  // namespace frechet

@@ -43,7 +43,8 @@ TraceResult lanczos_quadrature_trace(const OperatorPtr& a, const std::function<d
 TraceResult lanczos_quadrature_log_determinant(const LinearOperator& a,
                                                const LanczosQuadratureOptions& options = {});
 /// lanczos_quadrature_log_determinant(*a, options); throws ArgumentError if `a` is null.
-TraceResult lanczos_quadrature_log_determinant(const OperatorPtr& a, const LanczosQuadratureOptions& options = {});
+TraceResult lanczos_quadrature_log_determinant(const OperatorPtr& a,
+                                               const LanczosQuadratureOptions& options = {});
 
 /// Options of lanczos_quadrature_spectral_density.
 struct SpectralDensityOptions {
