@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,56 +47,16 @@ struct Options {
   std::string out;
 };
 
-// What every method is given; each solver's own options struct is filled from it.
-struct SolverSettings {
-  double rtol;
-  std::optional<int> max_iterations;
-  int restart;
-  double damping;
-  frechet::OperatorPtr preconditioner;
-  frechet::Monitor monitor;
-};
-
-template <class SolverOptions>
-SolverOptions common_options(const SolverSettings& s) {
-  SolverOptions o;
-  o.rtol = s.rtol;
-  o.max_iterations = s.max_iterations;
-  o.preconditioner = s.preconditioner;
-  o.monitor = s.monitor;
-  return o;
-}
-
-using Method = std::function<frechet::SolveResult(const frechet::LinearOperator&, frechet::ConstVectorView,
-                                                  const SolverSettings&)>;
+// Every solver takes the same SolverOptions; --restart and --damping pass through, and a solver that
+// does not use one rejects a value other than the default (ArgumentError, reported on stderr).
+using Method = frechet::SolveResult (*)(const frechet::LinearOperator&, frechet::ConstVectorView,
+                                        const frechet::SolverOptions&);
 
 const std::map<std::string, Method>& methods() {
   using namespace frechet;
   static const std::map<std::string, Method> table{
-      {"cg", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         return cg(a, b, common_options<CgOptions>(s));
-       }},
-      {"minres", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         return minres(a, b, common_options<MinresOptions>(s));
-       }},
-      {"gmres", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         auto o = common_options<GmresOptions>(s);
-         o.restart = s.restart;
-         return gmres(a, b, o);
-       }},
-      {"bicgstab", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         return bicgstab(a, b, common_options<BicgstabOptions>(s));
-       }},
-      {"lsqr", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         auto o = common_options<LeastSquaresOptions>(s);
-         o.damping = s.damping;
-         return lsqr(a, b, o);
-       }},
-      {"lsmr", [](const LinearOperator& a, ConstVectorView b, const SolverSettings& s) {
-         auto o = common_options<LeastSquaresOptions>(s);
-         o.damping = s.damping;
-         return lsmr(a, b, o);
-       }},
+      {"cg", cg},       {"minres", minres}, {"gmres", gmres},
+      {"bicgstab", bicgstab}, {"lsqr", lsqr},   {"lsmr", lsmr},
   };
   return table;
 }
@@ -175,7 +134,11 @@ double relative_residual(const frechet::CsrMatrix& a, frechet::ConstVectorView b
 void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report) {
   const auto setup_start = Clock::now();
   const Vector b = right_hand_side(o, a);
-  SolverSettings settings{o.rtol, o.max_iterations, o.restart, o.damping, preconditioner(o.precond, a), {}};
+  frechet::SolverOptions settings{.rtol = o.rtol,
+                                  .max_iterations = o.max_iterations,
+                                  .preconditioner = preconditioner(o.precond, a),
+                                  .restart = o.restart,
+                                  .damping = o.damping};
   if (o.monitor) {
     settings.monitor = [](int k, double norm) { std::printf("%5d KSP residual norm %.12e\n", k, norm); };
   }

@@ -23,7 +23,7 @@ double seconds_since(Clock::time_point start) {
 struct Options {
   std::string matrix;
   std::string trace = "hutchpp";
-  int matvecs = 102;
+  int operator_products = 102;
   std::uint64_t seed = 0;
   int eigs = 0;
   bool json = false;
@@ -41,15 +41,15 @@ nlohmann::json trace_report(const Options& o, const frechet::CsrMatrix& a) {
   if (o.trace == "exact") {
     r["estimate"] = r["exact"];
     r["standard_error"] = 0.0;
-    r["matvecs"] = 0;
+    r["operator_products"] = 0;
   } else {
-    const frechet::TraceEstimate e =
+    const frechet::TraceResult e =
         o.trace == "hutchinson"
-            ? frechet::hutchinson_trace(a, {.probes = o.matvecs, .seed = o.seed})
-            : frechet::hutchpp_trace(a, {.matvecs = o.matvecs, .seed = o.seed});
+            ? frechet::hutchinson_trace(a, {.probes = o.operator_products, .seed = o.seed})
+            : frechet::hutchpp_trace(a, {.operator_products = o.operator_products, .seed = o.seed});
     r["estimate"] = e.estimate;
     r["standard_error"] = e.standard_error;
-    r["matvecs"] = e.matvecs;
+    r["operator_products"] = e.operator_products;
     r["relative_error"] = std::abs(e.estimate - r["exact"].get<double>()) / std::abs(r["exact"].get<double>());
   }
   r["seconds"] = seconds_since(start);
@@ -62,7 +62,7 @@ nlohmann::json eigen_report(const Options& o, const frechet::CsrMatrix& a) {
   return {{"count", o.eigs},
           {"eigenvalues", l.eigenvalues},
           {"residual_norms", l.residual_norms},
-          {"iterations", l.iterations},
+          {"operator_products", l.operator_products},
           {"converged", l.converged},
           {"seconds", seconds_since(start)}};
 }
@@ -72,7 +72,7 @@ void print_text(const nlohmann::json& r) {
               r["rows"].get<std::size_t>(), r["cols"].get<std::size_t>(), r["nnz"].get<std::size_t>());
   const auto& t = r["trace"];
   std::printf("trace        %.10g by %s (%d products)", t["estimate"].get<double>(),
-              t["method"].get<std::string>().c_str(), t["matvecs"].get<int>());
+              t["method"].get<std::string>().c_str(), t["operator_products"].get<int>());
   if (t.contains("relative_error")) {
     std::printf(", standard error %.3g; exact %.10g, relative error %.2e", t["standard_error"].get<double>(),
                 t["exact"].get<double>(), t["relative_error"].get<double>());
@@ -81,7 +81,7 @@ void print_text(const nlohmann::json& r) {
   if (!r.contains("eigenvalues")) return;
   const auto& e = r["eigenvalues"];
   std::printf("eigenvalues  %d largest by Lanczos (%d products, %s):\n", e["count"].get<int>(),
-              e["iterations"].get<int>(), e["converged"].get<bool>() ? "converged" : "NOT converged");
+              e["operator_products"].get<int>(), e["converged"].get<bool>() ? "converged" : "NOT converged");
   for (std::size_t j = 0; j < e["eigenvalues"].size(); ++j) {
     std::printf("  %3zu  %.15g   (residual %.2e)\n", j + 1, e["eigenvalues"][j].get<double>(),
                 e["residual_norms"][j].get<double>());
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   app.add_option("MATRIX", o.matrix, "a Matrix Market file (.mtx)")->required();
   app.add_option("--trace", o.trace, "exact, hutchinson or hutchpp")
       ->check(CLI::IsMember({"exact", "hutchinson", "hutchpp"}));
-  app.add_option("--matvecs", o.matvecs, "products with A the estimator may use");
+  app.add_option("--operator-products", o.operator_products, "products with A the estimator may use");
   app.add_option("--seed", o.seed, "seed of the random probes and of the Lanczos start vector");
   app.add_option("--eigs", o.eigs, "number of largest eigenvalues by Lanczos (the matrix must be symmetric)")
       ->check(CLI::NonNegativeNumber);

@@ -66,7 +66,7 @@ double ideal_iteration_seconds(const CsrMatrix& a, double budget) {
 }
 
 double frechet_cg_seconds_per_iteration(const CsrMatrix& a, const Vector& b, int iterations, int& done) {
-  const frechet::CgOptions options{.rtol = 1e-30, .atol = 0.0, .max_iterations = iterations};
+  const frechet::SolverOptions options{.rtol = 1e-30, .atol = 0.0, .max_iterations = iterations};
   return median_seconds(
              [&] {
                const auto r = frechet::cg(a, b, options);

@@ -1,25 +1,24 @@
 #include "frechet/core/blas1.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "blas.hpp"
+#include "parallel.hpp"
 #include "frechet/core/error.hpp"
 
 namespace frechet {
-namespace {
-// Below this length a parallel region costs more than it saves; above it the kernels are
-// memory-bound and a second core adds bandwidth. With OpenMP off the pragmas vanish.
-constexpr std::size_t parallel_threshold = 32768;
-}  // namespace
 
+using detail::parallel_min_entries;
+
+// The reductions are `simd`: the compiler may split the sum into vector lanes, as the threads split
+// it anyway above the threshold (the order of summation is unspecified either way).
 double dot(ConstVectorView x, ConstVectorView y) {
   check_size("dot: size of y", x.size(), y.size());
   const std::size_t n = x.size();
   double s = 0.0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (n > parallel_threshold)
+#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_min_entries)
   for (std::size_t i = 0; i < n; ++i) s += x[i] * y[i];
   return s;
 }
@@ -29,11 +28,10 @@ double norm2(ConstVectorView x) {
   // one streaming pass.
   const std::size_t n = x.size();
   double s = 0.0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (n > parallel_threshold)
+#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_min_entries)
   for (std::size_t i = 0; i < n; ++i) s += x[i] * x[i];
   if (s > 1e-280 && s < 1e280) return std::sqrt(s);
-  if (x.empty()) return 0.0;
-  return cblas_dnrm2(static_cast<int>(x.size()), x.data(), 1);
+  return blas::nrm2("norm2", x.size(), x.data());
 }
 
 double norm_inf(ConstVectorView x) {
@@ -45,20 +43,20 @@ double norm_inf(ConstVectorView x) {
 void axpy(double alpha, ConstVectorView x, VectorView y) {
   check_size("axpy: size of y", x.size(), y.size());
   const std::size_t n = x.size();
-#pragma omp parallel for schedule(static) if (n > parallel_threshold)
+#pragma omp parallel for schedule(static) if (n >= parallel_min_entries)
   for (std::size_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
 void axpby(double alpha, ConstVectorView x, double beta, VectorView y) {
   check_size("axpby: size of y", x.size(), y.size());
   const std::size_t n = x.size();
-#pragma omp parallel for schedule(static) if (n > parallel_threshold)
+#pragma omp parallel for schedule(static) if (n >= parallel_min_entries)
   for (std::size_t i = 0; i < n; ++i) y[i] = alpha * x[i] + beta * y[i];
 }
 
 void scale(double alpha, VectorView x) {
   const std::size_t n = x.size();
-#pragma omp parallel for schedule(static) if (n > parallel_threshold)
+#pragma omp parallel for schedule(static) if (n >= parallel_min_entries)
   for (std::size_t i = 0; i < n; ++i) x[i] *= alpha;
 }
 

@@ -1,27 +1,19 @@
 #include "frechet/core/dense_matrix.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <string>
 
 #include "frechet/core/error.hpp"
+#include "blas.hpp"
 #include "lapack.hpp"
 
 namespace frechet {
 namespace {
 
-int blas_int(std::size_t n, const char* what) {
-  if (n > static_cast<std::size_t>(INT_MAX)) {
-    throw ArgumentError(std::string(what) + ": dimension " + std::to_string(n) +
-                        " exceeds the 32-bit BLAS/LAPACK limit");
-  }
-  return static_cast<int>(n);
-}
-
-int ld(const DenseMatrix& a) { return std::max(1, static_cast<int>(a.rows())); }
+using blas::blas_int;
+using blas::to_blas_int;
+using namespace lapack;
 
 std::string shape(std::size_t r, std::size_t c) {
   return std::to_string(r) + "x" + std::to_string(c);
@@ -32,8 +24,6 @@ void check_square(const char* what, const DenseMatrix& a) {
     throw ShapeError(std::string(what) + ": expected a square matrix, got " + shape(a.rows(), a.cols()));
   }
 }
-
-CBLAS_TRANSPOSE cblas_op(Transpose op) { return op == Transpose::yes ? CblasTrans : CblasNoTrans; }
 
 }  // namespace
 
@@ -69,14 +59,7 @@ void gemv(double alpha, const DenseMatrix& a, Transpose op, ConstVectorView x, d
   const bool t = op == Transpose::yes;
   check_size("gemv: size of x", t ? a.rows() : a.cols(), x.size());
   check_size("gemv: size of y", t ? a.cols() : a.rows(), y.size());
-  if (y.empty()) return;
-  if (a.size() == 0) {  // BLAS would not touch y, but beta still applies
-    for (double& v : y) v = beta == 0.0 ? 0.0 : beta * v;
-    return;
-  }
-  if (beta == 0.0) std::fill(y.begin(), y.end(), 0.0);  // BLAS may read y even when beta is 0
-  cblas_dgemv(CblasColMajor, cblas_op(op), blas_int(a.rows(), "gemv"), blas_int(a.cols(), "gemv"),
-              alpha, a.data(), ld(a), x.data(), 1, beta, y.data(), 1);
+  blas::gemv("gemv", op, a.rows(), a.cols(), alpha, a.data(), a.rows(), x.data(), beta, y.data());
 }
 
 Vector matvec(const DenseMatrix& a, ConstVectorView x) {
@@ -104,14 +87,8 @@ void gemm(double alpha, const DenseMatrix& a, Transpose op_a, const DenseMatrix&
   if (c.rows() != m || c.cols() != n) {
     throw ShapeError("gemm: expected C of shape " + shape(m, n) + ", got " + shape(c.rows(), c.cols()));
   }
-  if (c.size() == 0) return;
-  if (beta == 0.0) std::fill(c.data(), c.data() + c.size(), 0.0);
-  if (k == 0) {  // C = beta C; BLAS would leave C untouched
-    for (std::size_t i = 0; i < c.size(); ++i) c.data()[i] *= beta;
-    return;
-  }
-  cblas_dgemm(CblasColMajor, cblas_op(op_a), cblas_op(op_b), blas_int(m, "gemm"), blas_int(n, "gemm"),
-              blas_int(k, "gemm"), alpha, a.data(), ld(a), b.data(), ld(b), beta, c.data(), ld(c));
+  blas::gemm("gemm", op_a, op_b, m, n, k, alpha, a.data(), a.rows(), b.data(), b.rows(), beta, c.data(),
+             c.rows());
 }
 
 DenseMatrix matmul(const DenseMatrix& a, const DenseMatrix& b, Transpose op_a, Transpose op_b) {
@@ -150,9 +127,9 @@ double relative_distance(const DenseMatrix& a, const DenseMatrix& b) {
 
 LuFactorization::LuFactorization(DenseMatrix a) : lu_(std::move(a)), pivots_(lu_.rows()) {
   check_square("LuFactorization", lu_);
-  const int n = blas_int(lu_.rows(), "LuFactorization");
+  const blas_int n = to_blas_int(lu_.rows(), "LuFactorization");
   if (n == 0) return;
-  int info = 0;
+  blas_int info = 0;
   dgetrf_(&n, &n, lu_.data(), &n, pivots_.data(), &info);
   if (info > 0) {
     throw NumericalError("LuFactorization: matrix is singular (U(" + std::to_string(info - 1) + "," +
@@ -165,10 +142,10 @@ Vector lu_solve(const DenseMatrix& lu, const std::vector<int>& piv, ConstVectorV
                 const char* what) {
   check_size(what, lu.rows(), b.size());
   Vector x(b.begin(), b.end());
-  const int n = static_cast<int>(lu.rows());
+  const blas_int n = to_blas_int(lu.rows(), "LuFactorization::solve");
   if (n == 0) return x;
-  const int one = 1;
-  int info = 0;
+  const blas_int one = 1;
+  blas_int info = 0;
   dgetrs_(trans, &n, &one, lu.data(), &n, piv.data(), x.data(), &n, &info, 1);
   return x;
 }
@@ -185,10 +162,10 @@ Vector LuFactorization::solve_transpose(ConstVectorView b) const {
 DenseMatrix LuFactorization::solve(const DenseMatrix& b) const {
   check_size("LuFactorization::solve: rows of B", lu_.rows(), b.rows());
   DenseMatrix x = b;
-  const int n = static_cast<int>(lu_.rows());
-  const int nrhs = blas_int(b.cols(), "LuFactorization::solve");
+  const blas_int n = to_blas_int(lu_.rows(), "LuFactorization::solve");
+  const blas_int nrhs = to_blas_int(b.cols(), "LuFactorization::solve");
   if (n == 0 || nrhs == 0) return x;
-  int info = 0;
+  blas_int info = 0;
   dgetrs_("N", &n, &nrhs, lu_.data(), &n, pivots_.data(), x.data(), &n, &info, 1);
   return x;
 }
@@ -212,9 +189,9 @@ double LuFactorization::determinant_sign() const {
 
 CholeskyFactorization::CholeskyFactorization(DenseMatrix a) : l_(std::move(a)) {
   check_square("CholeskyFactorization", l_);
-  const int n = blas_int(l_.rows(), "CholeskyFactorization");
+  const blas_int n = to_blas_int(l_.rows(), "CholeskyFactorization");
   if (n == 0) return;
-  int info = 0;
+  blas_int info = 0;
   dpotrf_("L", &n, l_.data(), &n, &info, 1);
   if (info > 0) {
     throw NumericalError("CholeskyFactorization: matrix is not positive definite (leading minor of order " +
@@ -227,10 +204,10 @@ CholeskyFactorization::CholeskyFactorization(DenseMatrix a) : l_(std::move(a)) {
 Vector CholeskyFactorization::solve(ConstVectorView b) const {
   check_size("CholeskyFactorization::solve: size of b", l_.rows(), b.size());
   Vector x(b.begin(), b.end());
-  const int n = static_cast<int>(l_.rows());
+  const blas_int n = to_blas_int(l_.rows(), "CholeskyFactorization::solve");
   if (n == 0) return x;
-  const int one = 1;
-  int info = 0;
+  const blas_int one = 1;
+  blas_int info = 0;
   dpotrs_("L", &n, &one, l_.data(), &n, x.data(), &n, &info, 1);
   return x;
 }
@@ -238,10 +215,10 @@ Vector CholeskyFactorization::solve(ConstVectorView b) const {
 DenseMatrix CholeskyFactorization::solve(const DenseMatrix& b) const {
   check_size("CholeskyFactorization::solve: rows of B", l_.rows(), b.rows());
   DenseMatrix x = b;
-  const int n = static_cast<int>(l_.rows());
-  const int nrhs = blas_int(b.cols(), "CholeskyFactorization::solve");
+  const blas_int n = to_blas_int(l_.rows(), "CholeskyFactorization::solve");
+  const blas_int nrhs = to_blas_int(b.cols(), "CholeskyFactorization::solve");
   if (n == 0 || nrhs == 0) return x;
-  int info = 0;
+  blas_int info = 0;
   dpotrs_("L", &n, &nrhs, l_.data(), &n, x.data(), &n, &info, 1);
   return x;
 }
@@ -260,14 +237,14 @@ QrFactorization::QrFactorization(DenseMatrix x) : qr_(std::move(x)), tau_(std::m
   if (qr_.rows() < qr_.cols()) {
     throw ShapeError("QrFactorization: expected rows >= cols, got " + shape(qr_.rows(), qr_.cols()));
   }
-  const int m = blas_int(qr_.rows(), "QrFactorization");
-  const int n = blas_int(qr_.cols(), "QrFactorization");
+  const blas_int m = to_blas_int(qr_.rows(), "QrFactorization");
+  const blas_int n = to_blas_int(qr_.cols(), "QrFactorization");
   if (n == 0) return;
-  int info = 0;
-  int lwork = -1;
+  blas_int info = 0;
+  blas_int lwork = -1;
   double query = 0.0;
   dgeqrf_(&m, &n, qr_.data(), &m, tau_.data(), &query, &lwork, &info);
-  lwork = std::max(1, static_cast<int>(query));
+  lwork = std::max(1, static_cast<blas_int>(query));
   Vector work(static_cast<std::size_t>(lwork));
   dgeqrf_(&m, &n, qr_.data(), &m, tau_.data(), work.data(), &lwork, &info);
   for (std::size_t i = 0; i < qr_.cols(); ++i) {
@@ -280,10 +257,10 @@ QrFactorization::QrFactorization(DenseMatrix x) : qr_(std::move(x)), tau_(std::m
 
 namespace {
 void triangular_solve(const DenseMatrix& r, const char* trans, VectorView x) {
-  const int n = static_cast<int>(r.cols());
-  const int lda = ld(r);
-  const int one = 1;
-  int info = 0;
+  const blas_int n = to_blas_int(r.cols(), "QrFactorization");
+  const blas_int lda = to_blas_int(std::max<std::size_t>(r.rows(), 1), "QrFactorization");
+  const blas_int one = 1;
+  blas_int info = 0;
   dtrtrs_("U", trans, "N", &n, &one, r.data(), &lda, x.data(), &n, &info, 1, 1, 1);
 }
 }  // namespace
@@ -291,15 +268,15 @@ void triangular_solve(const DenseMatrix& r, const char* trans, VectorView x) {
 Vector QrFactorization::solve_least_squares(ConstVectorView y) const {
   check_size("QrFactorization::solve_least_squares: size of y", qr_.rows(), y.size());
   Vector qty(y.begin(), y.end());
-  const int m = static_cast<int>(qr_.rows());
-  const int n = static_cast<int>(qr_.cols());
+  const blas_int m = to_blas_int(qr_.rows(), "QrFactorization::solve_least_squares");
+  const blas_int n = to_blas_int(qr_.cols(), "QrFactorization::solve_least_squares");
   if (n == 0) return {};
-  const int one = 1;
-  int info = 0;
-  int lwork = -1;
+  const blas_int one = 1;
+  blas_int info = 0;
+  blas_int lwork = -1;
   double query = 0.0;
   dormqr_("L", "T", &m, &one, &n, qr_.data(), &m, tau_.data(), qty.data(), &m, &query, &lwork, &info, 1, 1);
-  lwork = std::max(1, static_cast<int>(query));
+  lwork = std::max(1, static_cast<blas_int>(query));
   Vector work(static_cast<std::size_t>(lwork));
   dormqr_("L", "T", &m, &one, &n, qr_.data(), &m, tau_.data(), qty.data(), &m, work.data(), &lwork, &info,
           1, 1);
@@ -319,22 +296,22 @@ Vector QrFactorization::solve_normal(ConstVectorView g) const {
 
 // ---- spectra ----
 
-SymmetricEigen symmetric_eigen(const DenseMatrix& a) {
+SymmetricEigenResult symmetric_eigen(const DenseMatrix& a) {
   check_square("symmetric_eigen", a);
-  SymmetricEigen result{Vector(a.rows()), a};
-  const int n = blas_int(a.rows(), "symmetric_eigen");
+  SymmetricEigenResult result{Vector(a.rows()), a};
+  const blas_int n = to_blas_int(a.rows(), "symmetric_eigen");
   if (n == 0) return result;
-  int info = 0;
-  int lwork = -1;
-  int liwork = -1;
+  blas_int info = 0;
+  blas_int lwork = -1;
+  blas_int liwork = -1;
   double wquery = 0.0;
-  int iquery = 0;
+  blas_int iquery = 0;
   dsyevd_("V", "L", &n, result.vectors.data(), &n, result.values.data(), &wquery, &lwork, &iquery,
           &liwork, &info, 1, 1);
-  lwork = std::max(1, static_cast<int>(wquery));
+  lwork = std::max(1, static_cast<blas_int>(wquery));
   liwork = std::max(1, iquery);
   Vector work(static_cast<std::size_t>(lwork));
-  std::vector<int> iwork(static_cast<std::size_t>(liwork));
+  std::vector<blas_int> iwork(static_cast<std::size_t>(liwork));
   dsyevd_("V", "L", &n, result.vectors.data(), &n, result.values.data(), work.data(), &lwork, iwork.data(),
           &liwork, &info, 1, 1);
   if (info != 0) throw NumericalError("symmetric_eigen: LAPACK dsyevd failed to converge (info " +
@@ -344,19 +321,19 @@ SymmetricEigen symmetric_eigen(const DenseMatrix& a) {
 
 Vector singular_values(const DenseMatrix& a) {
   DenseMatrix work_a = a;
-  const int m = blas_int(a.rows(), "singular_values");
-  const int n = blas_int(a.cols(), "singular_values");
+  const blas_int m = to_blas_int(a.rows(), "singular_values");
+  const blas_int n = to_blas_int(a.cols(), "singular_values");
   Vector s(std::min(a.rows(), a.cols()));
   if (s.empty()) return s;
-  const int lda = std::max(1, m);
-  const int one = 1;
-  int info = 0;
-  int lwork = -1;
+  const blas_int lda = std::max(1, m);
+  const blas_int one = 1;
+  blas_int info = 0;
+  blas_int lwork = -1;
   double query = 0.0;
-  std::vector<int> iwork(8 * s.size());
+  std::vector<blas_int> iwork(8 * s.size());
   dgesdd_("N", &m, &n, work_a.data(), &lda, s.data(), nullptr, &one, nullptr, &one, &query, &lwork,
           iwork.data(), &info, 1);
-  lwork = std::max(1, static_cast<int>(query));
+  lwork = std::max(1, static_cast<blas_int>(query));
   Vector work(static_cast<std::size_t>(lwork));
   dgesdd_("N", &m, &n, work_a.data(), &lda, s.data(), nullptr, &one, nullptr, &one, work.data(), &lwork,
           iwork.data(), &info, 1);

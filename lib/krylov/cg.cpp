@@ -1,6 +1,5 @@
 #include "frechet/krylov/cg.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -21,105 +20,57 @@ std::optional<Reason> check_rz(double rz) {
 
 }  // namespace
 
-SolveResult cg(const LinearOperator& a, ConstVectorView b, const CgOptions& options) {
-  constexpr const char* name = "cg";
-  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options);
-
-  const double b_norm = norm2(b);
-  if (b_norm == 0.0) return detail::zero_rhs_result(n, options.monitor);
-
-  SolveResult result;
-  result.rhs_norm = b_norm;
-  detail::IterationLog log(result, options.monitor, max_iterations);
-  detail::TrueResidualCheck check(std::max(options.rtol * b_norm, options.atol));
+SolveResult cg(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
+  detail::SquareRun run("cg", a, b, options, detail::SolverFamily::plain);
+  const std::size_t n = run.size();
   const LinearOperator* m = options.preconditioner.get();
+  const VectorView x = run.x();
 
   // Work vectors, allocated once: without a preconditioner z aliases r.
   Vector r(n), p(n), q(n), z_storage(m != nullptr ? n : 0);
   const VectorView z = m != nullptr ? VectorView(z_storage) : VectorView(r);
 
-  Reason reason = Reason::max_iterations;
-  bool residual_is_current = false;  // whether result.residual_norm already holds ||b - A x||
-  bool claimed = false;              // whether the recurrence met the tolerance before this restart
-  for (bool first = true;; first = false) {
-    // (Re)start from the true residual: the start, a residual replacement, or the final check.
-    const double r_norm = detail::true_residual(a, b, x, first && options.x0.empty(), r, result);
-    residual_is_current = true;
-    if (!std::isfinite(r_norm)) {
-      reason = Reason::non_finite;
-      break;
-    }
-    if (first) log.record(r_norm);
-    if (const auto stop = detail::reason_to_stop(check.judge(r_norm, claimed))) {
-      reason = *stop;
-      break;
-    }
-    if (log.exhausted()) {
-      reason = Reason::max_iterations;
-      break;
-    }
-    claimed = false;
-
+  while (run.restart(r)) {
     if (m != nullptr) m->apply(r, z);
     double rz = dot(r, z);
     if (const auto bad = check_rz(rz)) {
-      reason = *bad;
+      run.fail(*bad);
       break;
     }
-    bool failed = false;
     copy(z, p);
 
     for (;;) {
       a.apply(p, q);
-      ++result.operator_products;
-      const double pq = detail::parallel_dot(p, q);
-      if (!std::isfinite(pq)) {
-        reason = Reason::non_finite;
-        failed = true;
-        break;
-      }
-      if (pq <= 0.0) {
-        reason = Reason::indefinite;
-        failed = true;
+      run.count_product();
+      const double pq = dot(p, q);
+      if (!std::isfinite(pq) || pq <= 0.0) {
+        run.fail(std::isfinite(pq) ? Reason::indefinite : Reason::non_finite);
         break;
       }
       const double alpha = rz / pq;
       const double rr = detail::update_and_norm2(alpha, p, q, x, r);
-      log.next();
       const double norm = std::sqrt(rr);
-      residual_is_current = false;
-      log.record(norm);
-      if (!std::isfinite(norm)) {
-        reason = Reason::non_finite;
-        failed = true;
-        break;
-      }
-      if (norm <= check.tolerance()) {
-        claimed = true;
-        break;
-      }
-      if (log.exhausted()) break;
+      run.x_changed();
+      if (!run.continues_after(norm) || run.exhausted()) break;
 
       double rz_next = rr;
       if (m != nullptr) {
         m->apply(r, z);
-        rz_next = detail::parallel_dot(r, z);
+        rz_next = dot(r, z);
         if (const auto bad = check_rz(rz_next)) {
-          reason = *bad;
-          failed = true;
+          run.fail(*bad);
           break;
         }
       }
       detail::update_direction(z, rz_next / rz, p);
       rz = rz_next;
     }
-    if (failed) break;
   }
+  return run.take_result(r);
+}
 
-  if (!residual_is_current) detail::true_residual(a, b, x, false, r, result);
-  result.x = std::move(x);
-  detail::finish(result, reason);
-  return result;
+SolveResult cg(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return cg(detail::checked_operator("cg", a), b, options);
 }
 
 }  // namespace frechet

@@ -1,9 +1,11 @@
 #pragma once
 // Vector kernels of the CG loop, fused into single passes over memory and threaded with OpenMP for
-// long vectors (the library is built with it when available). Internal.
+// long vectors (the library is built with it when available). Plain inner products use
+// frechet::dot; these compute more than one. Internal.
 
 #include <cstddef>
 
+#include "core/parallel.hpp"
 #include "frechet/core/vector.hpp"
 
 #if defined(_OPENMP)
@@ -14,21 +16,11 @@
 
 namespace frechet::detail {
 
-/// Below this length a parallel region costs more than it saves.
-inline constexpr std::ptrdiff_t parallel_length = 1 << 15;
+/// parallel_min_entries as the OpenMP `if` clause's signed type.
+inline constexpr auto parallel_length = static_cast<std::ptrdiff_t>(parallel_min_entries);
 
-/// x . y
-inline double parallel_dot(ConstVectorView x, ConstVectorView y) {
-  const auto n = static_cast<std::ptrdiff_t>(x.size());
-  const double* xp = x.data();
-  const double* yp = y.data();
-  double s = 0.0;
-  FRECHET_KRYLOV_OMP("omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_length)")
-  for (std::ptrdiff_t i = 0; i < n; ++i) s += xp[i] * yp[i];
-  return s;
-}
-
-/// x += alpha p; r -= alpha q; returns r . r (the CG update: four streams read, two written, once).
+/// x += alpha p; r -= alpha q; returns r . r: the CG update and the new residual norm in one pass
+/// (four streams read, two written, once), not a dot of vectors already in memory.
 inline double update_and_norm2(double alpha, ConstVectorView p, ConstVectorView q, VectorView x,
                                VectorView r) {
   const auto n = static_cast<std::ptrdiff_t>(x.size());

@@ -1,13 +1,10 @@
 #include "frechet/krylov/gmres.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
-#include <string>
 
+#include "core/blas.hpp"
 #include "frechet/core/blas1.hpp"
-#include "frechet/core/error.hpp"
 #include "orthogonalize.hpp"
 #include "solver_support.hpp"
 
@@ -17,20 +14,10 @@ namespace {
 // One implementation for both methods: `flexible` keeps z_j = M^{-1} v_j (FGMRES) instead of applying
 // M^{-1} once to V y at the end of the cycle (right-preconditioned GMRES).
 SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorView b,
-                       const GmresOptions& options, bool flexible) {
-  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options);
-  if (options.restart < 1) {
-    throw ArgumentError(std::string(name) + ": options.restart: expected >= 1, got " +
-                        std::to_string(options.restart));
-  }
-
-  const double b_norm = norm2(b);
-  if (b_norm == 0.0) return detail::zero_rhs_result(n, options.monitor);
-
-  SolveResult result;
-  result.rhs_norm = b_norm;
-  detail::IterationLog log(result, options.monitor, max_iterations);
-  detail::TrueResidualCheck check(std::max(options.rtol * b_norm, options.atol));
+                       const SolverOptions& options, bool flexible) {
+  detail::SquareRun run(name, a, b, options, detail::SolverFamily::restarted);
+  const std::size_t n = run.size();
+  const VectorView x = run.x();
   const LinearOperator* m_inv = options.preconditioner.get();
   const bool keep_z = flexible && m_inv != nullptr;
 
@@ -43,42 +30,16 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
   auto column = [&](Vector& storage, std::size_t j) { return VectorView(storage).subspan(j * n, n); };
   auto hess = [&](std::size_t i, std::size_t j) -> double& { return h[i + j * (m + 1)]; };
 
-  Reason reason = Reason::max_iterations;
-  bool residual_is_current = false;
-  bool claimed = false, full_cycle = false, singular = false;
-  for (bool first = true;; first = false) {
+  while (!run.finished()) {
     const VectorView r = column(basis, 0);
-    const double beta = detail::true_residual(a, b, x, first && options.x0.empty(), r, result);
-    residual_is_current = true;
-    if (!std::isfinite(beta)) {
-      reason = Reason::non_finite;
-      break;
-    }
-    if (first) log.record(beta);
-    const auto verdict = check.judge(beta, claimed, full_cycle);
-    if (verdict == detail::TrueResidualCheck::Verdict::converged) {
-      reason = Reason::converged;
-      break;
-    }
-    if (singular) {
-      reason = Reason::breakdown;
-      break;
-    }
-    if (verdict == detail::TrueResidualCheck::Verdict::stagnated) {
-      reason = Reason::stagnation;
-      break;
-    }
-    if (log.exhausted()) {
-      reason = Reason::max_iterations;
-      break;
-    }
-    claimed = full_cycle = false;
+    const double beta = run.recompute(r);
+    if (!run.judge(beta)) break;
 
     scale(1.0 / beta, r);
     fill(g, 0.0);
     g[0] = beta;
     std::size_t k = 0;  // columns of the cycle
-    bool failed = false;
+    bool claimed = false;
     while (k < m) {
       const std::size_t j = k;
       const VectorView vj = column(basis, j);
@@ -92,7 +53,7 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
         zj = t;
       }
       a.apply(zj, w);
-      ++result.operator_products;
+      run.count_product();
       const double w_norm = detail::orthogonalize(basis.data(), n, j + 1, w,
                                                   VectorView(h).subspan(j * (m + 1), j + 1), scratch);
       hess(j + 1, j) = w_norm;
@@ -114,26 +75,21 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
       const double estimate = std::abs(g[j + 1]);
       if (!std::isfinite(estimate) || !std::isfinite(rho)) {
         // Discard the cycle: x stays the iterate whose residual was last checked.
-        reason = Reason::non_finite;
-        failed = true;
+        run.fail(Reason::non_finite);
         break;
       }
       ++k;
-      log.next();
-      residual_is_current = false;
-      log.record(estimate);
-      if (w_norm == 0.0 || estimate <= check.tolerance()) {
-        claimed = true;  // w = 0 is the "happy breakdown": x is exact in the subspace
+      run.record_iteration(estimate);
+      if (w_norm == 0.0 || estimate <= run.tolerance()) {
+        run.claim();  // w = 0 is the "happy breakdown": x is exact in the subspace
+        claimed = true;
         break;
       }
       scale(1.0 / w_norm, w);
-      if (log.exhausted()) break;
+      if (run.exhausted()) break;
     }
-    if (failed) {
-      residual_is_current = true;
-      break;
-    }
-    full_cycle = k == m && !claimed;
+    if (run.finished()) break;
+    if (k == m && !claimed) run.claim_full_cycle();
 
     // Solve the triangular system R y = g; a zero diagonal means A is singular on the subspace, so
     // only the leading nonsingular part is used and the iteration ends with Reason::breakdown.
@@ -141,7 +97,7 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
     for (std::size_t i = 0; i < k; ++i) {
       if (hess(i, i) == 0.0) {
         used = i;
-        singular = true;
+        run.end_unless_converged(Reason::breakdown);
         break;
       }
     }
@@ -151,39 +107,39 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
       y[ii] = s / hess(ii, ii);
     }
     if (used > 0) {
-      const int rows = static_cast<int>(n), cols = static_cast<int>(used);
       if (keep_z) {
-        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, cols, 1.0, z_basis.data(), rows, y.data(), 1, 1.0,
-                    x.data(), 1);
+        blas::gemv(name, Transpose::no, n, used, 1.0, z_basis.data(), n, y.data(), 1.0, x.data());
       } else if (m_inv != nullptr) {
         // x += M^{-1} (V y); the last basis column is free scratch for V y.
         const VectorView vy = column(basis, m);
-        fill(vy, 0.0);
-        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, cols, 1.0, basis.data(), rows, y.data(), 1, 0.0,
-                    vy.data(), 1);
+        blas::gemv(name, Transpose::no, n, used, 1.0, basis.data(), n, y.data(), 0.0, vy.data());
         m_inv->apply(vy, t);
         axpy(1.0, t, x);
       } else {
-        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, cols, 1.0, basis.data(), rows, y.data(), 1, 1.0,
-                    x.data(), 1);
+        blas::gemv(name, Transpose::no, n, used, 1.0, basis.data(), n, y.data(), 1.0, x.data());
       }
+      run.x_changed();
     }
   }
-
-  if (!residual_is_current) detail::true_residual(a, b, x, false, column(basis, 0), result);
-  result.x = std::move(x);
-  detail::finish(result, reason);
-  return result;
+  return run.take_result(column(basis, 0));
 }
 
 }  // namespace
 
-SolveResult gmres(const LinearOperator& a, ConstVectorView b, const GmresOptions& options) {
+SolveResult gmres(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   return gmres_impl("gmres", a, b, options, false);
 }
 
-SolveResult fgmres(const LinearOperator& a, ConstVectorView b, const GmresOptions& options) {
+SolveResult fgmres(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   return gmres_impl("fgmres", a, b, options, true);
+}
+
+SolveResult gmres(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return gmres(detail::checked_operator("gmres", a), b, options);
+}
+
+SolveResult fgmres(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return fgmres(detail::checked_operator("fgmres", a), b, options);
 }
 
 }  // namespace frechet

@@ -9,15 +9,15 @@
 
 namespace frechet {
 
-TraceEstimate hutchpp_trace(const LinearOperator& a, const HutchppOptions& options) {
+TraceResult hutchpp_trace(const LinearOperator& a, const HutchppOptions& options) {
   detail::check_square("hutchpp_trace", a);
-  detail::check_at_least("hutchpp_trace", "matvecs", options.matvecs, 6);
+  detail::check_at_least("hutchpp_trace", "operator_products", options.operator_products, 6);
   const std::size_t n = a.rows();
   // A sketch of more than n columns cannot add rank.
-  const std::size_t sketch = std::min(static_cast<std::size_t>(options.matvecs / 3), n);
-  const int residual_probes = options.matvecs - 2 * static_cast<int>(sketch);
+  const std::size_t sketch = std::min(static_cast<std::size_t>(options.operator_products / 3), n);
+  const int residual_probes = options.operator_products - 2 * static_cast<int>(sketch);
   Random rng(options.seed);
-  TraceEstimate result;
+  TraceResult result;
 
   // Q: an orthonormal basis of A S, built column by column; a column that is (numerically) in the
   // span of the previous ones is dropped, so Q has rank(A S) columns.
@@ -27,7 +27,7 @@ TraceEstimate hutchpp_trace(const LinearOperator& a, const HutchppOptions& optio
     detail::fill_probe(rng, options.distribution, z);
     const VectorView column = VectorView(q).subspan(rank * n, n);
     a.apply(z, column);
-    ++result.matvecs;
+    ++result.operator_products;
     const double before = norm2(column);
     const double after = detail::orthogonalize(q.data(), n, rank, column, h, scratch);
     if (after > 1e-12 * before && after > 0.0) {
@@ -41,7 +41,7 @@ TraceEstimate hutchpp_trace(const LinearOperator& a, const HutchppOptions& optio
   for (std::size_t j = 0; j < rank; ++j) {
     const ConstVectorView qj = ConstVectorView(q).subspan(j * n, n);
     a.apply(qj, az);
-    ++result.matvecs;
+    ++result.operator_products;
     exact_part += dot(qj, az);
   }
 
@@ -51,7 +51,7 @@ TraceEstimate hutchpp_trace(const LinearOperator& a, const HutchppOptions& optio
     detail::fill_probe(rng, options.distribution, z);
     detail::orthogonalize(q.data(), n, rank, z, h, scratch);
     a.apply(z, az);
-    ++result.matvecs;
+    ++result.operator_products;
     moments.add(dot(z, az));
   }
   result.estimate = exact_part + moments.mean();
@@ -59,6 +59,10 @@ TraceEstimate hutchpp_trace(const LinearOperator& a, const HutchppOptions& optio
   result.probes = residual_probes;
   result.standard_error = std::sqrt(result.variance / residual_probes);
   return result;
+}
+
+TraceResult hutchpp_trace(const OperatorPtr& a, const HutchppOptions& options) {
+  return hutchpp_trace(detail::checked_operator("hutchpp_trace", a), options);
 }
 
 }  // namespace frechet

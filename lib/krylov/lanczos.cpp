@@ -1,13 +1,12 @@
 #include "frechet/krylov/lanczos.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "core/blas.hpp"
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
@@ -32,9 +31,7 @@ Settings checked_settings(const LinearOperator& a, const LanczosOptions& o) {
                         ", got " + std::to_string(o.count));
   }
   const auto count = static_cast<std::size_t>(o.count);
-  if (!(o.tol > 0.0) || !std::isfinite(o.tol)) {
-    throw ArgumentError(name + ": options.tol: expected a finite value > 0, got " + std::to_string(o.tol));
-  }
+  detail::check_tolerances("lanczos", o.rtol, o.atol);
   if (o.basis_size < 0) {
     throw ArgumentError(name + ": options.basis_size: expected >= 0, got " + std::to_string(o.basis_size));
   }
@@ -109,7 +106,7 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     const std::size_t j = k;
     const VectorView w = column(j + 1);
     a.apply(column(j), w);
-    ++result.iterations;
+    ++result.operator_products;
     const double beta = detail::orthogonalize(basis.data(), n, j + 1, w, h, scratch);
     if (!std::isfinite(beta) || !all_finite(ConstVectorView(h).first(j + 1))) {
       reason = Reason::non_finite;
@@ -159,13 +156,13 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
       for (std::size_t i = 0; i < count; ++i)
         worst = std::max(worst, beta_last * std::abs(eig.vector(k - 1, static_cast<std::size_t>(order[i]))));
       result.residual_history.push_back(worst);
-      if (options.monitor) options.monitor(result.iterations, worst);
-      if (worst <= options.tol * norm_estimate) {
+      if (options.monitor) options.monitor(result.operator_products, worst);
+      if (worst <= std::max(options.rtol * norm_estimate, options.atol)) {
         reason = Reason::converged;
         break;
       }
     }
-    if (result.iterations >= s.max_iterations) break;
+    if (result.operator_products >= s.max_iterations) break;
     if (k >= n) {  // unreachable in exact arithmetic: beta_last = 0 has converged above
       reason = Reason::breakdown;
       break;
@@ -179,9 +176,8 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
         for (std::size_t i = 0; i < m; ++i) wanted[i + c * m] = eig.vector(i, static_cast<std::size_t>(order[c]));
       for (std::size_t r0 = 0; r0 < n; r0 += block) {
         const std::size_t rows = std::min(block, n - r0);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(p),
-                    static_cast<int>(m), 1.0, basis.data() + r0, static_cast<int>(n), wanted.data(),
-                    static_cast<int>(m), 0.0, row_block.data(), static_cast<int>(rows));
+        blas::gemm("lanczos", Transpose::no, Transpose::no, rows, p, m, 1.0, basis.data() + r0, n,
+                   wanted.data(), m, 0.0, row_block.data(), rows);
         for (std::size_t c = 0; c < p; ++c)
           std::copy_n(row_block.data() + c * rows, rows, basis.data() + r0 + c * n);
       }
@@ -208,9 +204,8 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     for (std::size_t c = 0; c < count; ++c)
       for (std::size_t i = 0; i < k; ++i) wanted[i + c * k] = eig.vector(i, static_cast<std::size_t>(order[c]));
     result.eigenvectors = DenseMatrix(n, count);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(n), static_cast<int>(count),
-                static_cast<int>(k), 1.0, basis.data(), static_cast<int>(n), wanted.data(), static_cast<int>(k),
-                0.0, result.eigenvectors.data(), static_cast<int>(n));
+    blas::gemm("lanczos", Transpose::no, Transpose::no, n, count, k, 1.0, basis.data(), n, wanted.data(), k,
+               0.0, result.eigenvectors.data(), n);
     result.eigenvalues.resize(count);
     result.residual_norms.resize(count);
     Vector ay(n);
@@ -219,14 +214,16 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
       result.eigenvalues[c] = theta;
       const ConstVectorView y = result.eigenvectors.col(c);
       a.apply(y, ay);
-      double r2 = 0.0;
-      for (std::size_t i = 0; i < n; ++i) r2 += (ay[i] - theta * y[i]) * (ay[i] - theta * y[i]);
-      result.residual_norms[c] = std::sqrt(r2);
+      result.residual_norms[c] = detail::norm_of_difference(ay, theta, y);
     }
   }
   result.reason = reason;
   result.converged = reason == Reason::converged;
   return result;
+}
+
+LanczosResult lanczos(const OperatorPtr& a, const LanczosOptions& options) {
+  return lanczos(detail::checked_operator("lanczos", a), options);
 }
 
 }  // namespace frechet

@@ -13,14 +13,10 @@ namespace {
 
 // All checks that do not need the solver's state; returns the iteration limit.
 int checked_max_iterations(const char* solver, const LinearOperator& a, ConstVectorView b,
-                           const LeastSquaresOptions& options) {
+                           const SolverOptions& options) {
   check_rhs(solver, a, b);
-  check_tolerances(solver, options.rtol, options.atol);
+  check_solver_options(solver, options, SolverFamily::least_squares);
   const std::string s(solver);
-  if (!std::isfinite(options.damping) || options.damping < 0.0) {
-    throw ArgumentError(s + ": options.damping: expected a finite value >= 0, got " +
-                        std::to_string(options.damping));
-  }
   if (options.damping > 0.0 && !options.x0.empty()) {
     throw ArgumentError(s + ": options.x0 with options.damping > 0: the damped problem is not a "
                             "problem in the correction x - x0; expected an empty x0");
@@ -51,7 +47,7 @@ Rotation sym_ortho(double a, double b) {
 }
 
 LeastSquaresRun::LeastSquaresRun(const char* solver, const LinearOperator& a, ConstVectorView b,
-                                 const LeastSquaresOptions& options)
+                                 const SolverOptions& options)
     : solver_(solver),
       a_(a),
       b_(b),
@@ -142,13 +138,7 @@ void LeastSquaresRun::measure(bool first) {
     }
     normal_plain = norm2(scratch_n_);
   } else if (damping_ > 0.0) {
-    const double d2 = damping_ * damping_;
-    double s = 0.0;
-    for (std::size_t i = 0; i < x_.size(); ++i) {
-      const double e = atr_[i] - d2 * x_[i];
-      s += e * e;
-    }
-    normal_plain = std::sqrt(s);
+    normal_plain = norm_of_difference(atr_, damping_ * damping_, x_);
   }
   normal_hat_ = n_ != nullptr ? alpha_ : normal_plain;
   result_.normal_residual_norm = normal_plain;

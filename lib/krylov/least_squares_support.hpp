@@ -4,7 +4,7 @@
 
 #include <cstddef>
 
-#include "frechet/krylov/least_squares_options.hpp"
+#include "frechet/krylov/solver_options.hpp"
 #include "solver_support.hpp"
 
 namespace frechet::detail {
@@ -21,7 +21,7 @@ Rotation sym_ortho(double a, double b);
 class LeastSquaresRun {
 public:
   LeastSquaresRun(const char* solver, const LinearOperator& a, ConstVectorView b,
-                  const LeastSquaresOptions& options);
+                  const SolverOptions& options);
 
   /// True when the result is already final (b = 0).
   bool finished() const { return finished_; }

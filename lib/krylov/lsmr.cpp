@@ -4,10 +4,11 @@
 
 #include "frechet/core/blas1.hpp"
 #include "least_squares_support.hpp"
+#include "solver_support.hpp"
 
 namespace frechet {
 
-SolveResult lsmr(const LinearOperator& a, ConstVectorView b, const LsmrOptions& options) {
+SolveResult lsmr(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   detail::LeastSquaresRun run("lsmr", a, b, options);
   const std::size_t m = a.rows(), n = a.cols();
   const double damping = options.damping;
@@ -105,6 +106,10 @@ SolveResult lsmr(const LinearOperator& a, ConstVectorView b, const LsmrOptions& 
     run.add_correction(y);
   }
   return run.take_result();
+}
+
+SolveResult lsmr(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return lsmr(detail::checked_operator("lsmr", a), b, options);
 }
 
 }  // namespace frechet

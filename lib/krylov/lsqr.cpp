@@ -4,10 +4,11 @@
 
 #include "frechet/core/blas1.hpp"
 #include "least_squares_support.hpp"
+#include "solver_support.hpp"
 
 namespace frechet {
 
-SolveResult lsqr(const LinearOperator& a, ConstVectorView b, const LsqrOptions& options) {
+SolveResult lsqr(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
   detail::LeastSquaresRun run("lsqr", a, b, options);
   const std::size_t m = a.rows(), n = a.cols();
   const double damping = options.damping;
@@ -79,6 +80,10 @@ SolveResult lsqr(const LinearOperator& a, ConstVectorView b, const LsqrOptions& 
     run.add_correction(y);
   }
   return run.take_result();
+}
+
+SolveResult lsqr(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return lsqr(detail::checked_operator("lsqr", a), b, options);
 }
 
 }  // namespace frechet

@@ -10,68 +10,42 @@
 
 namespace frechet {
 
-SolveResult minres(const LinearOperator& a, ConstVectorView b, const MinresOptions& options) {
-  constexpr const char* name = "minres";
-  auto [n, max_iterations, x] = detail::check_square_problem(name, a, b, options);
-
-  const double b_norm = norm2(b);
-  if (b_norm == 0.0) return detail::zero_rhs_result(n, options.monitor);
-
-  SolveResult result;
-  result.rhs_norm = b_norm;
-  detail::IterationLog log(result, options.monitor, max_iterations);
+SolveResult minres(const LinearOperator& a, ConstVectorView b, const SolverOptions& options) {
+  detail::SquareRun run("minres", a, b, options, detail::SolverFamily::plain);
+  const std::size_t n = run.size();
   const LinearOperator* m = options.preconditioner.get();
+  const VectorView x = run.x();
   constexpr double eps = std::numeric_limits<double>::epsilon();
 
   // Work vectors, allocated once. r1, r2 are the last two Lanczos residuals, y = P r2, v the current
   // Lanczos vector, w, w1, w2 the last three search directions.
   Vector r1(n), r2(n), y(m != nullptr ? n : 0), v(n), w(n), w1(n), w2(n);
 
-  // ||b||_P needs one product with P.
-  double b_pnorm = b_norm;
-  if (m != nullptr) {
+  // The rule tests P-norms, so its scale is ||b||_P, which needs one product with P.
+  if (m != nullptr && !run.finished()) {
     m->apply(b, y);
-    b_pnorm = std::sqrt(std::max(dot(b, y), 0.0));
+    run.set_rule_scale(std::sqrt(std::max(dot(b, y), 0.0)));
   }
-  detail::TrueResidualCheck check(std::max(options.rtol * b_pnorm, options.atol));
 
-  Reason reason = Reason::max_iterations;
-  bool residual_is_current = false;
-  bool claimed = false;
-  for (bool first = true;; first = false) {
-    const double r_norm = detail::true_residual(a, b, x, first && options.x0.empty(), r1, result);
-    residual_is_current = true;
+  while (!run.finished()) {
+    const double r_norm = run.recompute(r1);
     double beta1 = r_norm * r_norm;
     if (m != nullptr) {
       m->apply(r1, y);
       beta1 = dot(r1, y);
     }
-    if (!std::isfinite(beta1)) {
-      reason = Reason::non_finite;
-      break;
-    }
-    if (beta1 < 0.0) {
-      reason = Reason::indefinite;
+    if (std::isfinite(beta1) && beta1 < 0.0) {
+      run.fail(Reason::indefinite);
       break;
     }
     beta1 = std::sqrt(beta1);
-    if (first) log.record(beta1);
-    if (const auto stop = detail::reason_to_stop(check.judge(beta1, claimed))) {
-      reason = *stop;
-      break;
-    }
-    if (log.exhausted()) {
-      reason = Reason::max_iterations;
-      break;
-    }
-    claimed = false;
+    if (!run.judge(beta1)) break;
 
     double oldb = 0.0, beta = beta1, dbar = 0.0, epsln = 0.0, phibar = beta1;
     double cs = -1.0, sn = 0.0;
     copy(r1, r2);
     fill(w, 0.0);
     fill(w2, 0.0);
-    bool failed = false;
     for (int k = 0;; ++k) {
       // Lanczos step: v = y / beta, y = A v - (beta/oldb) r1 - (alfa/beta) r2.
       const ConstVectorView y_current = m != nullptr ? ConstVectorView(y) : ConstVectorView(r2);
@@ -81,7 +55,7 @@ SolveResult minres(const LinearOperator& a, ConstVectorView b, const MinresOptio
       // preconditioner, w1 (w_{k-2}, no longer needed by the direction update below).
       const VectorView next = m != nullptr ? VectorView(y) : VectorView(w1);
       a.apply(v, next);
-      ++result.operator_products;
+      run.count_product();
       if (k > 0) axpy(-beta / oldb, r1, next);
       const double alfa = dot(v, next);
       axpy(-alfa / beta, r2, next);
@@ -95,14 +69,8 @@ SolveResult minres(const LinearOperator& a, ConstVectorView b, const MinresOptio
       }
       oldb = beta;
       double beta_sq = m != nullptr ? dot(r2, y) : dot(r2, r2);
-      if (!std::isfinite(alfa) || !std::isfinite(beta_sq)) {
-        reason = Reason::non_finite;
-        failed = true;
-        break;
-      }
-      if (beta_sq < 0.0) {
-        reason = Reason::indefinite;
-        failed = true;
+      if (!std::isfinite(alfa) || !std::isfinite(beta_sq) || beta_sq < 0.0) {
+        run.fail(std::isfinite(alfa) && std::isfinite(beta_sq) ? Reason::indefinite : Reason::non_finite);
         break;
       }
       beta = std::sqrt(beta_sq);
@@ -127,22 +95,20 @@ SolveResult minres(const LinearOperator& a, ConstVectorView b, const MinresOptio
         w[i] = (v[i] - oldeps * w1[i] - delta * w2[i]) * denom;
         x[i] += phi * w[i];
       }
-      log.next();
-      residual_is_current = false;
-      log.record(phibar);
-      if (phibar <= check.tolerance()) {
-        claimed = true;
+      run.x_changed();
+      run.record_iteration(phibar);
+      if (phibar <= run.tolerance()) {
+        run.claim();
         break;
       }
-      if (log.exhausted()) break;
+      if (run.exhausted()) break;
     }
-    if (failed) break;
   }
+  return run.take_result(r1);
+}
 
-  if (!residual_is_current) detail::true_residual(a, b, x, false, r1, result);
-  result.x = std::move(x);
-  detail::finish(result, reason);
-  return result;
+SolveResult minres(const OperatorPtr& a, ConstVectorView b, const SolverOptions& options) {
+  return minres(detail::checked_operator("minres", a), b, options);
 }
 
 }  // namespace frechet

@@ -1,5 +1,6 @@
 #include "frechet/krylov/power_iteration.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -13,13 +14,11 @@ namespace frechet {
 PowerIterationResult power_iteration(const LinearOperator& a, const PowerIterationOptions& options) {
   constexpr const char* name = "power_iteration";
   detail::check_square(name, a);
-  if (!(options.tol > 0.0) || !std::isfinite(options.tol)) {
-    throw ArgumentError(std::string(name) + ": options.tol: expected a finite value > 0, got " +
-                        std::to_string(options.tol));
-  }
-  if (options.max_iterations < 1) {
+  detail::check_tolerances(name, options.rtol, options.atol);
+  const int max_iterations = options.max_iterations.value_or(1000);
+  if (max_iterations < 1) {
     throw ArgumentError(std::string(name) + ": options.max_iterations: expected >= 1, got " +
-                        std::to_string(options.max_iterations));
+                        std::to_string(max_iterations));
   }
   const std::size_t n = a.cols();
   Vector v = options.x0.empty() ? Random(options.seed).gaussian_vector(n)
@@ -29,31 +28,26 @@ PowerIterationResult power_iteration(const LinearOperator& a, const PowerIterati
   scale(1.0 / v_norm, v);
 
   PowerIterationResult result;
-  result.residual_history.reserve(static_cast<std::size_t>(options.max_iterations));
+  result.residual_history.reserve(static_cast<std::size_t>(max_iterations));
   Vector w(n);
   for (;;) {
     a.apply(v, w);
-    ++result.iterations;
+    ++result.operator_products;
     const double theta = dot(v, w);
-    double r2 = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double e = w[i] - theta * v[i];
-      r2 += e * e;
-    }
-    const double residual = std::sqrt(r2);
+    const double residual = detail::norm_of_difference(w, theta, v);
     result.residual_history.push_back(residual);
-    if (options.monitor) options.monitor(result.iterations, residual);
+    if (options.monitor) options.monitor(result.operator_products, residual);
     result.eigenvalue = theta;
     result.residual_norm = residual;
     if (!std::isfinite(residual) || !std::isfinite(theta)) {
       result.reason = Reason::non_finite;  // v, the eigenvector returned, is still finite
       break;
     }
-    if (residual <= options.tol * std::abs(theta)) {
+    if (residual <= std::max(options.rtol * std::abs(theta), options.atol)) {
       result.reason = Reason::converged;
       break;
     }
-    if (result.iterations >= options.max_iterations) {
+    if (result.operator_products >= max_iterations) {
       result.reason = Reason::max_iterations;
       break;
     }
@@ -64,6 +58,10 @@ PowerIterationResult power_iteration(const LinearOperator& a, const PowerIterati
   result.converged = result.reason == Reason::converged;
   result.eigenvector = std::move(v);
   return result;
+}
+
+PowerIterationResult power_iteration(const OperatorPtr& a, const PowerIterationOptions& options) {
+  return power_iteration(detail::checked_operator("power_iteration", a), options);
 }
 
 }  // namespace frechet

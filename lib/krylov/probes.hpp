@@ -5,7 +5,7 @@
 
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
-#include "frechet/krylov/trace_estimate.hpp"
+#include "frechet/krylov/trace_result.hpp"
 
 namespace frechet::detail {
 

@@ -25,10 +25,12 @@ void SmallSymmetricEigen::compute(const double* t, std::size_t ld, std::size_t k
   if (k == 0) return;
   for (std::size_t j = 0; j < k; ++j)
     for (std::size_t i = 0; i < k; ++i) vectors_[i + j * k] = t[i + j * ld];
-  const int n = static_cast<int>(k), lda = n;
-  const int lwork = static_cast<int>(1 + 6 * k + 2 * k * k), liwork = static_cast<int>(3 + 5 * k);
-  int info = 0;
-  dsyevd_("V", "L", &n, vectors_.data(), &lda, values_.data(), work_.data(), &lwork, iwork_.data(),
+  constexpr const char* what = "SmallSymmetricEigen";
+  const blas::blas_int n = blas::to_blas_int(k, what), lda = n;
+  const blas::blas_int lwork = blas::to_blas_int(1 + 6 * k + 2 * k * k, what);
+  const blas::blas_int liwork = blas::to_blas_int(3 + 5 * k, what);
+  blas::blas_int info = 0;
+  lapack::dsyevd_("V", "L", &n, vectors_.data(), &lda, values_.data(), work_.data(), &lwork, iwork_.data(),
           &liwork, &info, 1, 1);
   if (info != 0) {
     throw NumericalError("SmallSymmetricEigen: LAPACK dsyevd failed with info = " + std::to_string(info) +

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/blas.hpp"
 #include "frechet/core/vector.hpp"
 
 namespace frechet::detail {
@@ -25,7 +26,7 @@ public:
 private:
   std::size_t max_size_, k_ = 0;
   Vector vectors_, values_, work_;
-  std::vector<int> iwork_;
+  std::vector<blas::blas_int> iwork_;
 };
 
 }  // namespace frechet::detail

@@ -2,7 +2,7 @@
 
 namespace frechet {
 
-std::string_view to_string(Reason reason) {
+std::string to_string(Reason reason) {
   switch (reason) {
     case Reason::converged:
       return "converged: the stopping rule holds for the returned x";
@@ -27,7 +27,7 @@ std::string_view to_string(Reason reason) {
   return "unknown reason";
 }
 
-std::string_view reason_name(Reason reason) {
+std::string reason_name(Reason reason) {
   switch (reason) {
     case Reason::converged: return "converged";
     case Reason::max_iterations: return "max_iterations";

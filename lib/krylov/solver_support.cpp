@@ -23,6 +23,34 @@ std::string shape(const LinearOperator& a) {
 
 }  // namespace
 
+const LinearOperator& checked_operator(const char* function, const OperatorPtr& a) {
+  if (!a) throw ArgumentError(std::string(function) + ": operator: expected a non-null OperatorPtr");
+  return *a;
+}
+
+void check_solver_options(const char* solver, const SolverOptions& options, SolverFamily family) {
+  const std::string s(solver);
+  check_tolerances(solver, options.rtol, options.atol);
+  static const SolverOptions defaults;
+  if (family == SolverFamily::restarted) {
+    if (options.restart < 1) {
+      throw ArgumentError(s + ": options.restart: expected >= 1, got " + std::to_string(options.restart));
+    }
+  } else if (options.restart != defaults.restart) {
+    throw ArgumentError(s + ": options.restart: used only by gmres and fgmres; expected the default " +
+                        std::to_string(defaults.restart) + ", got " + std::to_string(options.restart));
+  }
+  if (family == SolverFamily::least_squares) {
+    if (!std::isfinite(options.damping) || options.damping < 0.0) {
+      throw ArgumentError(s + ": options.damping: expected a finite value >= 0, got " +
+                          number(options.damping));
+    }
+  } else if (options.damping != defaults.damping) {
+    throw ArgumentError(s + ": options.damping: used only by lsqr and lsmr; expected the default 0, got " +
+                        number(options.damping));
+  }
+}
+
 void check_tolerances(const char* solver, double rtol, double atol) {
   const std::string s(solver);
   if (!std::isfinite(rtol) || rtol < 0.0) {
@@ -74,6 +102,15 @@ void check_preconditioner(const char* solver, const OperatorPtr& preconditioner,
   }
 }
 
+double norm_of_difference(ConstVectorView u, double c, ConstVectorView v) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    const double e = u[i] - c * v[i];
+    s += e * e;
+  }
+  return std::sqrt(s);
+}
+
 void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, VectorView r) {
   a.apply(x, r);
   for (std::size_t i = 0; i < r.size(); ++i) r[i] = b[i] - r[i];
@@ -121,6 +158,104 @@ SolveResult zero_rhs_result(std::size_t n, const Monitor& monitor) {
   finish(result, Reason::converged);
   if (monitor) monitor(0, 0.0);
   return result;
+}
+
+namespace {
+
+// The checks of SquareRun's constructor that must precede its members' initialisation; returns the
+// iteration limit.
+int checked_max_iterations(const char* solver, const LinearOperator& a, ConstVectorView b,
+                           const SolverOptions& options, SolverFamily family) {
+  check_square(solver, a);
+  check_rhs(solver, a, b);
+  check_solver_options(solver, options, family);
+  check_preconditioner(solver, options.preconditioner, a.cols());
+  return resolve_max_iterations(solver, options.max_iterations, a.cols());
+}
+
+}  // namespace
+
+SquareRun::SquareRun(const char* solver, const LinearOperator& a, ConstVectorView b,
+                     const SolverOptions& options, SolverFamily family)
+    : a_(a),
+      b_(b),
+      rtol_(options.rtol),
+      atol_(options.atol),
+      n_(a.cols()),
+      x0_given_(!options.x0.empty()),
+      log_(result_, options.monitor, checked_max_iterations(solver, a, b, options, family)),
+      x_(initial_guess(solver, options.x0, a.cols())),
+      check_(0.0) {
+  const double b_norm = norm2(b);
+  if (b_norm == 0.0) {
+    result_ = zero_rhs_result(n_, options.monitor);
+    finished_ = zero_rhs_ = true;
+    return;
+  }
+  result_.rhs_norm = b_norm;
+  set_rule_scale(b_norm);
+}
+
+void SquareRun::set_rule_scale(double scale) { check_ = TrueResidualCheck(std::max(rtol_ * scale, atol_)); }
+
+double SquareRun::recompute(VectorView r) {
+  current_ = true;
+  return true_residual(a_, b_, x_, first_ && !x0_given_, r, result_);
+}
+
+bool SquareRun::judge(double norm) {
+  finished_ = true;  // until shown otherwise below
+  if (!std::isfinite(norm)) {
+    reason_ = Reason::non_finite;
+    return false;
+  }
+  if (first_) log_.record(norm);
+  first_ = false;
+  const TrueResidualCheck::Verdict verdict = check_.judge(norm, claimed_, full_cycle_);
+  if (verdict == TrueResidualCheck::Verdict::converged) {
+    reason_ = Reason::converged;
+  } else if (pending_) {
+    reason_ = *pending_;
+  } else if (verdict == TrueResidualCheck::Verdict::stagnated) {
+    reason_ = Reason::stagnation;
+  } else if (log_.exhausted()) {
+    reason_ = Reason::max_iterations;
+  } else {
+    claimed_ = full_cycle_ = false;
+    finished_ = false;
+  }
+  return !finished_;
+}
+
+void SquareRun::record_iteration(double norm) {
+  log_.next();
+  log_.record(norm);
+}
+
+bool SquareRun::continues_after(double norm) {
+  record_iteration(norm);
+  if (!std::isfinite(norm)) {
+    fail(Reason::non_finite);
+    return false;
+  }
+  if (norm <= tolerance()) {
+    claim();
+    return false;
+  }
+  return true;
+}
+
+void SquareRun::fail(Reason reason) {
+  reason_ = reason;
+  finished_ = true;
+}
+
+SolveResult SquareRun::take_result(VectorView r) {
+  if (zero_rhs_) return std::move(result_);
+  if (!current_) recompute(r);
+  result_.x = std::move(x_);
+  finish(result_, reason_);
+  return std::move(result_);
 }
 
 }  // namespace frechet::detail

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "frechet/krylov/solve_result.hpp"
+#include "frechet/krylov/solver_options.hpp"
 #include "frechet/linop/linear_operator.hpp"
 
 namespace frechet::detail {
@@ -24,6 +25,10 @@ Vector initial_guess(const char* solver, ConstVectorView x0, std::size_t n);
 /// Throws ShapeError unless a non-null preconditioner is n x n.
 void check_preconditioner(const char* solver, const OperatorPtr& preconditioner, std::size_t n);
 
+/// ||u - c v||_2 in one pass, without storing the difference (an eigen-residual ||A y - theta y||,
+/// a damped normal residual ||A^T r - lambda^2 x||).
+double norm_of_difference(ConstVectorView u, double c, ConstVectorView v);
+
 /// r = b - A x
 void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, VectorView r);
 /// The true residual a solver (re)starts from and ends with: r = b - A x, one product counted in
@@ -32,31 +37,20 @@ void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, Vec
 double true_residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, bool x_is_zero, VectorView r,
                      SolveResult& result);
 
-/// The checks every solver runs on its options, whatever the method.
-template <class Options>
-void check_common_options(const char* solver, const Options& options) {
-  check_tolerances(solver, options.rtol, options.atol);
-}
+/// The operator behind an OperatorPtr; throws ArgumentError naming `function` if it is null.
+const LinearOperator& checked_operator(const char* function, const OperatorPtr& a);
 
-/// What a square solver knows once its arguments are checked.
-struct SquareProblem {
-  std::size_t n;       ///< the operator's size
-  int max_iterations;  ///< the limit, resolved from the option
-  Vector x;            ///< the initial guess (zero when options.x0 is empty)
+/// Which fields of SolverOptions beyond the common ones a solver uses.
+enum class SolverFamily {
+  plain,          ///< cg, minres, bicgstab: neither restart nor damping
+  restarted,      ///< gmres, fgmres: restart
+  least_squares,  ///< lsqr, lsmr: damping
 };
 
-/// The checks every square solver runs, in order: a square operator, b of its size, the tolerances,
-/// the preconditioner's shape, and x0; returns what follows from them.
-template <class Options>
-SquareProblem check_square_problem(const char* solver, const LinearOperator& a, ConstVectorView b,
-                                   const Options& options) {
-  check_square(solver, a);
-  check_rhs(solver, a, b);
-  check_common_options(solver, options);
-  const std::size_t n = a.cols();
-  check_preconditioner(solver, options.preconditioner, n);
-  return {n, resolve_max_iterations(solver, options.max_iterations, n), initial_guess(solver, options.x0, n)};
-}
+/// The checks of SolverOptions that need no operator: the tolerances, and the fields of the other
+/// families, which must keep their defaults (ArgumentError naming the field and its solvers).
+/// max_iterations is checked by resolve_max_iterations, x0 and the preconditioner against A.
+void check_solver_options(const char* solver, const SolverOptions& options, SolverFamily family);
 
 /// Appends residual norms to the history (reserved up front, so recording does not allocate) and
 /// passes each to the monitor; counts iterations.
@@ -98,16 +92,6 @@ private:
   double previous_ = std::numeric_limits<double>::infinity();
 };
 
-/// The reason a verdict on the true residual ends the iteration with; none to go on.
-inline std::optional<Reason> reason_to_stop(TrueResidualCheck::Verdict verdict) {
-  switch (verdict) {
-    case TrueResidualCheck::Verdict::converged: return Reason::converged;
-    case TrueResidualCheck::Verdict::stagnated: return Reason::stagnation;
-    case TrueResidualCheck::Verdict::go_on: return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 /// Sets converged and reason together, so they never disagree.
 inline void finish(SolveResult& result, Reason reason) {
   result.reason = reason;
@@ -116,5 +100,88 @@ inline void finish(SolveResult& result, Reason reason) {
 
 /// The result for b = 0: x = 0, converged, no iteration (the monitor sees iteration 0 once).
 SolveResult zero_rhs_result(std::size_t n, const Monitor& monitor);
+
+/// The outer loop of the square solvers (cg, minres, bicgstab, gmres, fgmres), which differ only in
+/// the recurrence they run between two true residuals: the argument checks, b = 0, the true
+/// residual r = b - A x at the start and at every restart and its verdict (converged; stagnation
+/// when a restart after the recurrence met the tolerance does not halve it, or a GMRES(m) cycle
+/// does not reduce it; max_iterations), and the result, whose residual_norm is always recomputed.
+/// A method reads
+///
+///     SquareRun run("cg", a, b, options, SolverFamily::plain);
+///     while (run.restart(r)) {           // r = b - A x is judged; true: iterate from it
+///       for (;;) {                       // the recurrence, on run.x()
+///         ...; run.x_changed();
+///         if (!run.continues_after(norm)) break;  // a claim is confirmed by the next restart
+///         if (run.exhausted()) break;
+///       }
+///     }
+///     return run.take_result(r);
+///
+/// and ends early with fail(reason) on a breakdown. LeastSquaresRun plays the same part for lsqr
+/// and lsmr, whose rule tests two residuals.
+class SquareRun {
+public:
+  /// Checks, in order: a square operator, b of its size and finite, the options (see
+  /// check_solver_options), the preconditioner's shape, max_iterations and x0.
+  SquareRun(const char* solver, const LinearOperator& a, ConstVectorView b, const SolverOptions& options,
+            SolverFamily family);
+
+  /// True once the result is decided: b = 0, a verdict that ends the iteration, or fail().
+  bool finished() const { return finished_; }
+  std::size_t size() const { return n_; }
+  /// The iterate; call x_changed() after writing it.
+  VectorView x() { return x_; }
+  /// The stopping rule tests norm <= tolerance() = max(rtol * scale, atol), scale = ||b||_2 unless
+  /// set_rule_scale changed it (minres tests P-norms).
+  double tolerance() const { return check_.tolerance(); }
+  void set_rule_scale(double scale);
+
+  /// r = b - A x (one product, counted; none at the start from x0 = 0); returns ||r||_2.
+  double recompute(VectorView r);
+  /// Judges the norm the rule tests, computed from a recomputed residual (recorded at the start),
+  /// and returns true if the method should iterate from it.
+  bool judge(double norm);
+  /// recompute(r), then judge(||r||_2); false at once when finished().
+  bool restart(VectorView r) { return !finished_ && judge(recompute(r)); }
+
+  /// Counts one product with A.
+  void count_product() { ++result_.operator_products; }
+  /// Marks x as moved since the last true residual, so the result recomputes it.
+  void x_changed() { current_ = false; }
+  /// Counts one iteration and records the norm the rule tests after it.
+  void record_iteration(double norm);
+  /// record_iteration(norm), then returns false, ending the recurrence, when the norm is not finite
+  /// (after fail(non_finite)) or meets the tolerance (after claim()).
+  bool continues_after(double norm);
+  bool exhausted() const { return log_.exhausted(); }
+  /// The recurrence met the tolerance: the next restart confirms it or judges stagnation.
+  void claim() { claimed_ = true; }
+  /// A GMRES(m) cycle used all its m columns without a claim: the next restart must reduce the
+  /// residual at all.
+  void claim_full_cycle() { full_cycle_ = true; }
+  /// The next restart ends with `reason` unless its true residual has converged (GMRES with a
+  /// singular projected system).
+  void end_unless_converged(Reason reason) { pending_ = reason; }
+  /// Ends the iteration with `reason`; x stays the last finite iterate.
+  void fail(Reason reason);
+  /// The result, after recomputing r = b - A x if x moved since the last one (r is scratch of n).
+  SolveResult take_result(VectorView r);
+
+private:
+  const LinearOperator& a_;
+  ConstVectorView b_;
+  double rtol_, atol_;
+  std::size_t n_;
+  bool x0_given_;
+  SolveResult result_;
+  IterationLog log_;
+  Vector x_;
+  TrueResidualCheck check_;
+  std::optional<Reason> pending_;
+  Reason reason_ = Reason::max_iterations;
+  bool finished_ = false, zero_rhs_ = false, first_ = true, current_ = false, claimed_ = false,
+       full_cycle_ = false;
+};
 
 }  // namespace frechet::detail

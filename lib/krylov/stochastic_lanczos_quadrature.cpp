@@ -26,7 +26,7 @@ public:
 
   /// Runs from z (not necessarily unit); returns the number of nodes. Throws NumericalError for
   /// non-finite products.
-  std::size_t run(const LinearOperator& a, ConstVectorView z, int& matvecs) {
+  std::size_t run(const LinearOperator& a, ConstVectorView z, int& operator_products) {
     const std::size_t n = z.size();
     copy(z, v_);
     scale(1.0 / norm2(z), v_);
@@ -36,7 +36,7 @@ public:
     std::size_t k = 0;
     while (k < steps_) {
       a.apply(v_, w_);
-      ++matvecs;
+      ++operator_products;
       // w = A v - beta v_prev - alpha v
       const double alpha = dot(v_, w_);
       for (std::size_t i = 0; i < n; ++i) w_[i] -= alpha * v_[i] + beta * v_prev_[i];
@@ -72,7 +72,7 @@ void check_common(const char* function, const LinearOperator& a, int probes, int
 
 }  // namespace
 
-TraceEstimate lanczos_quadrature_trace(const LinearOperator& a, const std::function<double(double)>& f,
+TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::function<double(double)>& f,
                                        const LanczosQuadratureOptions& options) {
   constexpr const char* name = "lanczos_quadrature_trace";
   check_common(name, a, options.probes, 2, options.lanczos_steps);
@@ -83,11 +83,11 @@ TraceEstimate lanczos_quadrature_trace(const LinearOperator& a, const std::funct
   Vector z(n);
   LanczosQuadrature quadrature(n, steps);
   detail::RunningMoments moments;
-  TraceEstimate result;
+  TraceResult result;
   for (int p = 0; p < options.probes; ++p) {
     detail::fill_probe(rng, options.distribution, z);
     const double z_norm2 = dot(z, z);
-    const std::size_t k = quadrature.run(a, z, result.matvecs);
+    const std::size_t k = quadrature.run(a, z, result.operator_products);
     double sum = 0.0;
     for (std::size_t i = 0; i < k; ++i) sum += quadrature.weight(i) * f(quadrature.node(i));
     moments.add(z_norm2 * sum);
@@ -99,21 +99,23 @@ TraceEstimate lanczos_quadrature_trace(const LinearOperator& a, const std::funct
   return result;
 }
 
-TraceEstimate estimate_log_determinant(const LinearOperator& a, const LanczosQuadratureOptions& options) {
+TraceResult lanczos_quadrature_log_determinant(const LinearOperator& a,
+                                               const LanczosQuadratureOptions& options) {
   return lanczos_quadrature_trace(
       a,
       [](double theta) {
         if (!(theta > 0.0)) {
-          throw NumericalError("estimate_log_determinant: operator: expected a positive definite operator, "
-                               "got a Ritz value " + std::to_string(theta) + " <= 0");
+          throw NumericalError("lanczos_quadrature_log_determinant: operator: expected a positive definite "
+                               "operator, got a Ritz value " + std::to_string(theta) + " <= 0");
         }
         return std::log(theta);
       },
       options);
 }
 
-SpectralDensity estimate_spectral_density(const LinearOperator& a, const SpectralDensityOptions& options) {
-  constexpr const char* name = "estimate_spectral_density";
+SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& a,
+                                                          const SpectralDensityOptions& options) {
+  constexpr const char* name = "lanczos_quadrature_spectral_density";
   check_common(name, a, options.probes, 1, options.lanczos_steps);
   detail::check_at_least(name, "points", options.points, 2);
   if (!std::isfinite(options.sigma) || options.sigma < 0.0) {
@@ -134,11 +136,11 @@ SpectralDensity estimate_spectral_density(const LinearOperator& a, const Spectra
   Vector nodes, weights;
   nodes.reserve(static_cast<std::size_t>(options.probes) * steps);
   weights.reserve(nodes.capacity());
-  SpectralDensity result;
+  SpectralDensityResult result;
   for (int p = 0; p < options.probes; ++p) {
     detail::fill_probe(rng, options.distribution, z);
     const double scale_z = dot(z, z) / static_cast<double>(n) / options.probes;
-    const std::size_t k = quadrature.run(a, z, result.matvecs);
+    const std::size_t k = quadrature.run(a, z, result.operator_products);
     for (std::size_t i = 0; i < k; ++i) {
       nodes.push_back(quadrature.node(i));
       weights.push_back(scale_z * quadrature.weight(i));
@@ -164,6 +166,22 @@ SpectralDensity estimate_spectral_density(const LinearOperator& a, const Spectra
     result.density[j] = norm * phi;
   }
   return result;
+}
+
+TraceResult lanczos_quadrature_trace(const OperatorPtr& a, const std::function<double(double)>& f,
+                                     const LanczosQuadratureOptions& options) {
+  return lanczos_quadrature_trace(detail::checked_operator("lanczos_quadrature_trace", a), f, options);
+}
+
+TraceResult lanczos_quadrature_log_determinant(const OperatorPtr& a, const LanczosQuadratureOptions& options) {
+  constexpr const char* name = "lanczos_quadrature_log_determinant";
+  return lanczos_quadrature_log_determinant(detail::checked_operator(name, a), options);
+}
+
+SpectralDensityResult lanczos_quadrature_spectral_density(const OperatorPtr& a,
+                                                          const SpectralDensityOptions& options) {
+  constexpr const char* name = "lanczos_quadrature_spectral_density";
+  return lanczos_quadrature_spectral_density(detail::checked_operator(name, a), options);
 }
 
 }  // namespace frechet

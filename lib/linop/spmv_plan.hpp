@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "spmv_csr.hpp"
 #include "spmv_dia.hpp"
 #include "spmv_sell.hpp"
@@ -25,9 +26,8 @@ const char* to_string(SpmvLayout layout) noexcept;
 struct SpmvPlanOptions {
   /// A layout to use whatever the structure (for tests and benchmarks); nullopt chooses by structure.
   std::optional<SpmvLayout> layout;
-  /// Products of matrices with fewer stored entries run on one thread. Starting and joining a team
-  /// costs about a microsecond, so two threads win from ~5e3 entries on (doc/benchmarks.md).
-  std::size_t min_parallel_nnz = 10000;
+  /// Products of matrices with fewer stored entries run on one thread (see core/parallel.hpp).
+  std::size_t min_parallel_nnz = parallel_min_nnz;
 };
 
 /// The layout, its arrays and the thread partition of one matrix. Immutable and shared by copies of

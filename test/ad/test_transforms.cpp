@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(hessian_of_a_critical_point_example) {
   BOOST_TEST((h == DenseMatrix{{6.0, 3.0}, {3.0, 6.0}}));
   const Vector g = grad(f, Vector{1.0, -1.0});
   BOOST_TEST(norm_inf(g) == 0.0);  // (3x^2 + 3y, 3x - 3y^2) vanishes
-  const SymmetricEigen e = symmetric_eigen(h);
+  const SymmetricEigenResult e = symmetric_eigen(h);
   BOOST_TEST(e.values[0] == 3.0);
   BOOST_TEST(e.values[1] == 9.0);
 }

@@ -45,7 +45,7 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run(solve, mtx)
     check(r.returncode == 0 and "108 x 108" in r.stdout, "text report shows the shape")
 
-    r = run(spectrum, mtx, "--trace", "hutchpp", "--matvecs", "30", "--eigs", "3", "--seed", "4", "--json")
+    r = run(spectrum, mtx, "--trace", "hutchpp", "--operator-products", "30", "--eigs", "3", "--seed", "4", "--json")
     check(r.returncode == 0, "frechet-spectrum exits 0")
     spec = json.loads(r.stdout)
     trace = spec["trace"]
@@ -55,7 +55,7 @@ with tempfile.TemporaryDirectory() as tmp:
     eigs = spec["eigenvalues"]["eigenvalues"]
     lam_max = 4 + 2 * math.cos(math.pi / 13) + 2 * math.cos(math.pi / 10)
     check(len(eigs) == 3 and abs(eigs[0] - lam_max) < 1e-8 * lam_max, "Lanczos finds the known largest eigenvalue")
-    r2 = run(spectrum, mtx, "--trace", "hutchpp", "--matvecs", "30", "--seed", "4", "--json")
+    r2 = run(spectrum, mtx, "--trace", "hutchpp", "--operator-products", "30", "--seed", "4", "--json")
     check(json.loads(r2.stdout)["trace"]["estimate"] == trace["estimate"], "same seed, same estimate")
 
     x_out = os.path.join(tmp, "x.mtx")

@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(symmetric_eigen_reconstructs) {
   for (std::size_t n : {1u, 2u, 60u}) {
     const DenseMatrix b = random_dense(n, n, rng);
     const DenseMatrix a = add(b, b.transposed());
-    const SymmetricEigen eig = symmetric_eigen(a);
+    const SymmetricEigenResult eig = symmetric_eigen(a);
     DenseMatrix vd = eig.vectors;
     for (std::size_t j = 0; j < n; ++j)
       for (std::size_t i = 0; i < n; ++i) vd(i, j) *= eig.values[j];

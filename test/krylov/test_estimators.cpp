@@ -7,7 +7,6 @@
 #include <numbers>
 
 #include "frechet/core/error.hpp"
-#include "frechet/krylov/diagonal_estimator.hpp"
 #include "frechet/krylov/hutchinson.hpp"
 #include "frechet/krylov/hutchpp.hpp"
 #include "frechet/krylov/stochastic_lanczos_quadrature.hpp"
@@ -64,8 +63,8 @@ BOOST_AUTO_TEST_CASE(hutchinson_is_unbiased_and_its_error_is_honest) {
     BOOST_TEST_CONTEXT((distribution == ProbeDistribution::rademacher ? "rademacher" : "gaussian")) {
       double reported_se = 0.0;
       const auto [mean, se_of_mean] = mean_over_seeds(300, [&](std::uint64_t seed) {
-        const TraceEstimate t = hutchinson_trace(a, {.probes = 20, .distribution = distribution, .seed = seed});
-        BOOST_TEST(t.matvecs == 20);
+        const TraceResult t = hutchinson_trace(a, {.probes = 20, .distribution = distribution, .seed = seed});
+        BOOST_TEST(t.operator_products == 20);
         reported_se += t.standard_error / 300;
         return t.estimate;
       });
@@ -83,9 +82,9 @@ BOOST_AUTO_TEST_CASE(hutchinson_is_unbiased_and_its_error_is_honest) {
 
 BOOST_AUTO_TEST_CASE(hutchinson_same_seed_same_numbers) {
   const CsrMatrix a = laplacian_2d(10, 10);
-  const TraceEstimate t1 = hutchinson_trace(a, {.probes = 10, .seed = 5});
-  const TraceEstimate t2 = hutchinson_trace(a, {.probes = 10, .seed = 5});
-  const TraceEstimate t3 = hutchinson_trace(a, {.probes = 10, .seed = 6});
+  const TraceResult t1 = hutchinson_trace(a, {.probes = 10, .seed = 5});
+  const TraceResult t2 = hutchinson_trace(a, {.probes = 10, .seed = 5});
+  const TraceResult t3 = hutchinson_trace(a, {.probes = 10, .seed = 6});
   BOOST_TEST(t1.estimate == t2.estimate);
   BOOST_TEST(t1.variance == t2.variance);
   BOOST_TEST(t1.estimate != t3.estimate);
@@ -100,24 +99,24 @@ BOOST_AUTO_TEST_CASE(hutchpp_is_unbiased) {
   const double exact = trace(dense);
   for (ProbeDistribution distribution : {ProbeDistribution::rademacher, ProbeDistribution::gaussian}) {
     const auto [mean, se_of_mean] = mean_over_seeds(300, [&](std::uint64_t seed) {
-      const TraceEstimate t = hutchpp_trace(a, {.matvecs = 24, .distribution = distribution, .seed = seed});
-      BOOST_TEST(t.matvecs == 24);
+      const TraceResult t = hutchpp_trace(a, {.operator_products = 24, .distribution = distribution, .seed = seed});
+      BOOST_TEST(t.operator_products == 24);
       BOOST_TEST(t.probes == 8);
       return t.estimate;
     });
     BOOST_TEST(std::abs(mean - exact) <= 3.0 * se_of_mean);
   }
   // A sketch as large as the matrix captures it all: the estimate is exact.
-  const TraceEstimate full = hutchpp_trace(a, {.matvecs = 200});
+  const TraceResult full = hutchpp_trace(a, {.operator_products = 200});
   BOOST_TEST(full.estimate == exact, boost::test_tools::tolerance(1e-10));
-  BOOST_CHECK_THROW(hutchpp_trace(a, {.matvecs = 5}), ArgumentError);
+  BOOST_CHECK_THROW(hutchpp_trace(a, {.operator_products = 5}), ArgumentError);
 }
 
-BOOST_AUTO_TEST_CASE(hutchpp_needs_far_fewer_matvecs_on_a_decaying_spectrum) {
-  // Eigenvalues 1/i^2, n = 300. Hutchinson's relative error after m matvecs is sigma_1 / sqrt(m) /
+BOOST_AUTO_TEST_CASE(hutchpp_needs_far_fewer_products_on_a_decaying_spectrum) {
+  // Eigenvalues 1/i^2, n = 300. Hutchinson's relative error after m operator_products is sigma_1 / sqrt(m) /
   // tr(A): measure sigma_1 from 2000 samples (20 seeds x 100 probes) and solve for the m that gives
   // 1e-2. For Hutch++, find the smallest budget whose root-mean-square relative error over 20 seeds
-  // is <= 1e-2. Measured (seeds 0-19): Hutchinson needs ~8800 matvecs, Hutch++ 36: a ratio of ~240.
+  // is <= 1e-2. Measured (seeds 0-19): Hutchinson needs ~8800 operator_products, Hutch++ 36: a ratio of ~240.
   Random rng(72);
   const DenseMatrix dense = decaying_spectrum(300, rng);
   const DenseTestOperator a(dense);
@@ -125,24 +124,24 @@ BOOST_AUTO_TEST_CASE(hutchpp_needs_far_fewer_matvecs_on_a_decaying_spectrum) {
   double var_one = 0.0;
   for (std::uint64_t seed = 0; seed < 20; ++seed)
     var_one += hutchinson_trace(a, {.probes = 100, .seed = seed}).variance / 20;
-  const double hutchinson_matvecs = var_one / (1e-2 * exact) / (1e-2 * exact);
+  const double hutchinson_products = var_one / (1e-2 * exact) / (1e-2 * exact);
 
-  int hutchpp_matvecs = 0;
+  int hutchpp_products = 0;
   for (int m : {12, 24, 36, 48, 60, 90, 120, 180, 240, 360}) {
     double mse = 0.0;
     for (std::uint64_t seed = 0; seed < 20; ++seed) {
-      const double e = (hutchpp_trace(a, {.matvecs = m, .seed = seed}).estimate - exact) / exact;
+      const double e = (hutchpp_trace(a, {.operator_products = m, .seed = seed}).estimate - exact) / exact;
       mse += e * e / 20;
     }
     if (std::sqrt(mse) <= 1e-2) {
-      hutchpp_matvecs = m;
+      hutchpp_products = m;
       break;
     }
   }
-  BOOST_REQUIRE(hutchpp_matvecs > 0);
-  const double ratio = hutchinson_matvecs / hutchpp_matvecs;
-  BOOST_TEST_MESSAGE("relative error 1e-2 on eigenvalues 1/i^2 (n=300): Hutchinson ~" << hutchinson_matvecs
-                     << " matvecs, Hutch++ " << hutchpp_matvecs << ": ratio " << ratio);
+  BOOST_REQUIRE(hutchpp_products > 0);
+  const double ratio = hutchinson_products / hutchpp_products;
+  BOOST_TEST_MESSAGE("relative error 1e-2 on eigenvalues 1/i^2 (n=300): Hutchinson ~" << hutchinson_products
+                     << " products, Hutch++ " << hutchpp_products << ": ratio " << ratio);
   BOOST_TEST(ratio > 20.0);
 }
 
@@ -150,7 +149,7 @@ BOOST_AUTO_TEST_CASE(diagonal_estimator) {
   // A diagonal matrix is recovered exactly by Rademacher probes, whatever their number.
   const Vector d{1.0, -2.0, 3.5, 0.0, 7.0};
   const DiagonalTestOperator diag(d);
-  const DiagonalEstimate exact = estimate_diagonal(diag, {.probes = 1});
+  const DiagonalResult exact = hutchinson_diagonal(diag, {.probes = 1});
   BOOST_TEST(exact.diagonal == d, boost::test_tools::per_element());
 
   // Otherwise the error of entry i has standard deviation sqrt(sum_{j != i} A_ij^2 / s).
@@ -159,8 +158,8 @@ BOOST_AUTO_TEST_CASE(diagonal_estimator) {
   const DenseTestOperator a(dense);
   for (ProbeDistribution distribution : {ProbeDistribution::rademacher, ProbeDistribution::gaussian}) {
     const int s = 400;
-    const DiagonalEstimate est = estimate_diagonal(a, {.probes = s, .distribution = distribution, .seed = 2});
-    BOOST_TEST(est.matvecs == s);
+    const DiagonalResult est = hutchinson_diagonal(a, {.probes = s, .distribution = distribution, .seed = 2});
+    BOOST_TEST(est.operator_products == s);
     double worst = 0.0;  // in units of the predicted standard deviation
     for (std::size_t i = 0; i < 80; ++i) {
       double off = 0.0;
@@ -172,18 +171,18 @@ BOOST_AUTO_TEST_CASE(diagonal_estimator) {
   }
   // Poisson: diagonally dominant, so few probes already give every entry close to 4.
   const CsrMatrix p = laplacian_2d(20, 20);
-  const DiagonalEstimate pe = estimate_diagonal(p, {.probes = 64});
+  const DiagonalResult pe = hutchinson_diagonal(p, {.probes = 64});
   BOOST_TEST(relative_error(pe.diagonal, p.diagonal()) < 0.5);
-  BOOST_CHECK_THROW(estimate_diagonal(p, {.probes = 0}), ArgumentError);
+  BOOST_CHECK_THROW(hutchinson_diagonal(p, {.probes = 0}), ArgumentError);
 }
 
 BOOST_AUTO_TEST_CASE(lanczos_quadrature_of_the_identity_function_is_hutchinson) {
   // Gauss quadrature integrates f(x) = x exactly, so the per-probe values are z^T A z.
   const CsrMatrix a = laplacian_2d(12, 12);
   for (ProbeDistribution distribution : {ProbeDistribution::rademacher, ProbeDistribution::gaussian}) {
-    const TraceEstimate slq = lanczos_quadrature_trace(a, [](double x) { return x; },
+    const TraceResult slq = lanczos_quadrature_trace(a, [](double x) { return x; },
                                                        {.probes = 10, .lanczos_steps = 5, .distribution = distribution, .seed = 4});
-    const TraceEstimate h = hutchinson_trace(a, {.probes = 10, .distribution = distribution, .seed = 4});
+    const TraceResult h = hutchinson_trace(a, {.probes = 10, .distribution = distribution, .seed = 4});
     BOOST_TEST(slq.estimate == h.estimate, boost::test_tools::tolerance(1e-12));
     BOOST_TEST(slq.standard_error == h.standard_error, boost::test_tools::tolerance(1e-8));
   }
@@ -194,9 +193,9 @@ BOOST_AUTO_TEST_CASE(log_determinant_against_lapack) {
   const DenseMatrix dense = random_spd(200, rng);
   const DenseTestOperator a(dense);
   const double exact = CholeskyFactorization(dense).log_determinant();
-  const TraceEstimate est = estimate_log_determinant(a, {.probes = 50, .lanczos_steps = 25, .seed = 1});
+  const TraceResult est = lanczos_quadrature_log_determinant(a, {.probes = 50, .lanczos_steps = 25, .seed = 1});
   BOOST_TEST_MESSAGE("log det of a 200x200 SPD matrix: " << est.estimate << " +- " << est.standard_error
-                     << " (exact " << exact << "), " << est.matvecs << " matvecs");
+                     << " (exact " << exact << "), " << est.operator_products << " operator_products");
   BOOST_TEST(std::abs(est.estimate - exact) <= 3.0 * est.standard_error);
   BOOST_TEST(est.standard_error < 1e-2 * std::abs(exact));
   // Poisson: log det from the known eigenvalues 4 - 2 cos(i pi/(nx+1)) - 2 cos(j pi/(ny+1)).
@@ -206,11 +205,11 @@ BOOST_AUTO_TEST_CASE(log_determinant_against_lapack) {
     for (std::size_t j = 1; j <= ny; ++j)
       poisson_exact += std::log(4.0 - 2.0 * std::cos(i * std::numbers::pi / (nx + 1)) -
                                 2.0 * std::cos(j * std::numbers::pi / (ny + 1)));
-  const TraceEstimate pe = estimate_log_determinant(laplacian_2d(nx, ny), {.probes = 100, .lanczos_steps = 40, .seed = 2});
+  const TraceResult pe = lanczos_quadrature_log_determinant(laplacian_2d(nx, ny), {.probes = 100, .lanczos_steps = 40, .seed = 2});
   BOOST_TEST(std::abs(pe.estimate - poisson_exact) <= 3.0 * pe.standard_error);
   // An indefinite matrix has no logarithm.
   const DenseTestOperator indefinite(DenseMatrix{{1, 0}, {0, -1}});
-  BOOST_CHECK_THROW(estimate_log_determinant(indefinite, {}), NumericalError);
+  BOOST_CHECK_THROW(lanczos_quadrature_log_determinant(indefinite, {}), NumericalError);
 }
 
 BOOST_AUTO_TEST_CASE(spectral_density_against_the_smoothed_eigenvalues) {
@@ -219,8 +218,8 @@ BOOST_AUTO_TEST_CASE(spectral_density_against_the_smoothed_eigenvalues) {
   Vector eig(n);
   for (std::size_t i = 0; i < n; ++i) eig[i] = (i < 100 ? -2.0 : 1.0) + 0.5 * std::sin(static_cast<double>(i));
   const DenseTestOperator a(with_spectrum(eig, rng));
-  const SpectralDensity phi = estimate_spectral_density(a, {.probes = 40, .lanczos_steps = 60, .sigma = 0.1, .points = 301, .lower = -4.0, .upper = 3.0});
-  BOOST_TEST(phi.matvecs <= 40 * 60);
+  const SpectralDensityResult phi = lanczos_quadrature_spectral_density(a, {.probes = 40, .lanczos_steps = 60, .sigma = 0.1, .points = 301, .lower = -4.0, .upper = 3.0});
+  BOOST_TEST(phi.operator_products <= 40 * 60);
   double integral = 0.0, worst = 0.0, peak = 0.0;
   const double h = phi.points[1] - phi.points[0];
   for (std::size_t j = 0; j < phi.points.size(); ++j) {
@@ -236,20 +235,20 @@ BOOST_AUTO_TEST_CASE(spectral_density_against_the_smoothed_eigenvalues) {
   BOOST_TEST(integral == 1.0, boost::test_tools::tolerance(0.02));
   BOOST_TEST(worst < 0.1 * peak);
   BOOST_TEST_MESSAGE("spectral density: integral " << integral << ", max error " << worst / peak << " of the peak");
-  BOOST_CHECK_THROW(estimate_spectral_density(a, {.points = 1}), ArgumentError);
-  BOOST_CHECK_THROW(estimate_spectral_density(a, {.lower = 1.0, .upper = 0.0}), ArgumentError);
+  BOOST_CHECK_THROW(lanczos_quadrature_spectral_density(a, {.points = 1}), ArgumentError);
+  BOOST_CHECK_THROW(lanczos_quadrature_spectral_density(a, {.lower = 1.0, .upper = 0.0}), ArgumentError);
 }
 
 BOOST_AUTO_TEST_CASE(every_estimator_same_seed_same_numbers) {
   const CsrMatrix a = laplacian_2d(9, 7);
-  BOOST_TEST(hutchpp_trace(a, {.matvecs = 12, .seed = 8}).estimate == hutchpp_trace(a, {.matvecs = 12, .seed = 8}).estimate);
-  BOOST_TEST(hutchpp_trace(a, {.matvecs = 12, .seed = 8}).estimate != hutchpp_trace(a, {.matvecs = 12, .seed = 9}).estimate);
-  BOOST_TEST(estimate_diagonal(a, {.probes = 3, .seed = 8}).diagonal == estimate_diagonal(a, {.probes = 3, .seed = 8}).diagonal,
+  BOOST_TEST(hutchpp_trace(a, {.operator_products = 12, .seed = 8}).estimate == hutchpp_trace(a, {.operator_products = 12, .seed = 8}).estimate);
+  BOOST_TEST(hutchpp_trace(a, {.operator_products = 12, .seed = 8}).estimate != hutchpp_trace(a, {.operator_products = 12, .seed = 9}).estimate);
+  BOOST_TEST(hutchinson_diagonal(a, {.probes = 3, .seed = 8}).diagonal == hutchinson_diagonal(a, {.probes = 3, .seed = 8}).diagonal,
              boost::test_tools::per_element());
   const LanczosQuadratureOptions slq{.probes = 4, .lanczos_steps = 6, .seed = 8};
-  BOOST_TEST(estimate_log_determinant(a, slq).estimate == estimate_log_determinant(a, slq).estimate);
+  BOOST_TEST(lanczos_quadrature_log_determinant(a, slq).estimate == lanczos_quadrature_log_determinant(a, slq).estimate);
   const SpectralDensityOptions sdo{.probes = 3, .lanczos_steps = 6, .points = 20, .seed = 8};
-  BOOST_TEST(estimate_spectral_density(a, sdo).density == estimate_spectral_density(a, sdo).density,
+  BOOST_TEST(lanczos_quadrature_spectral_density(a, sdo).density == lanczos_quadrature_spectral_density(a, sdo).density,
              boost::test_tools::per_element());
 }
 

@@ -11,7 +11,7 @@ using namespace frechet::testing;
 
 namespace {
 
-using LeastSquaresSolver = SolveResult (*)(const LinearOperator&, ConstVectorView, const LeastSquaresOptions&);
+using LeastSquaresSolver = SolveResult (*)(const LinearOperator&, ConstVectorView, const SolverOptions&);
 const std::pair<const char*, LeastSquaresSolver> solvers[] = {{"lsqr", &lsqr}, {"lsmr", &lsmr}};
 
 }  // namespace

@@ -251,9 +251,9 @@ BOOST_AUTO_TEST_CASE(spectra_of_spd_matrices) {
       }
       double trace = 0.0;
       for (double d : p.a.diagonal()) trace += d;
-      const TraceEstimate t = hutchinson_trace(p.a, {.probes = 50, .seed = 3});
+      const TraceResult t = hutchinson_trace(p.a, {.probes = 50, .seed = 3});
       BOOST_TEST(std::abs(t.estimate - trace) <= 4.0 * t.standard_error + 1e-12 * std::abs(trace));
-      BOOST_TEST_MESSAGE(p.name << ": lambda_max " << l.eigenvalues[0] << " in " << l.iterations
+      BOOST_TEST_MESSAGE(p.name << ": lambda_max " << l.eigenvalues[0] << " in " << l.operator_products
                                 << " products; trace " << trace << ", Hutchinson(50) " << t.estimate << " +- "
                                 << t.standard_error);
     }

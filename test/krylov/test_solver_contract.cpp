@@ -4,9 +4,13 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "frechet/core/error.hpp"
+#include "frechet/krylov/lanczos.hpp"
 #include "frechet/linop/laplacian.hpp"
+#include "frechet/linop/operators.hpp"
 #include "krylov_test_support.hpp"
 
 using namespace frechet;
@@ -190,6 +194,49 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_and_names_the_argument) {
   BOOST_CHECK_THROW(lsmr(a, b, {.x0 = Vector(a.rows(), 1.0), .damping = 0.5}), ArgumentError);
   BOOST_CHECK_THROW(lsqr(a, b, {.preconditioner = jacobi_inverse(Vector(a.rows(), 1.0)), .damping = 0.5}),
                     ArgumentError);
+}
+
+BOOST_AUTO_TEST_CASE(a_field_the_solver_does_not_use_throws_and_names_its_solvers) {
+  const CsrMatrix a = laplacian_2d(4, 4);
+  const Vector b(a.rows(), 1.0);
+  using Solver = SolveResult (*)(const LinearOperator&, ConstVectorView, const SolverOptions&);
+  const auto expect_rejected = [&](const std::string& name, Solver solver, const SolverOptions& options,
+                                   const std::string& message) {
+    BOOST_TEST_CONTEXT(name) {
+      try {
+        solver(a, b, options);
+        BOOST_ERROR("the unused field was accepted");
+      } catch (const ArgumentError& e) {
+        BOOST_TEST(std::string(e.what()).find(name + ": " + message) != std::string::npos);
+      }
+    }
+  };
+  const std::string restart = "options.restart: used only by gmres and fgmres";
+  const std::string damping = "options.damping: used only by lsqr and lsmr";
+  const std::pair<const char*, Solver> all[] = {{"cg", cg},       {"minres", minres}, {"bicgstab", bicgstab},
+                                                {"gmres", gmres}, {"fgmres", fgmres}, {"lsqr", lsqr},
+                                                {"lsmr", lsmr}};
+  for (const auto& [name, solver] : all) {
+    const std::string s = name;
+    if (s != "gmres" && s != "fgmres") expect_rejected(s, solver, {.restart = 10}, restart);
+    if (s != "lsqr" && s != "lsmr") expect_rejected(s, solver, {.damping = 0.5}, damping);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(solvers_take_an_operator_pointer_and_reject_a_null_one) {
+  const OperatorPtr a = dense_operator(DenseMatrix{{4.0, 1.0}, {1.0, 3.0}});
+  const Vector b{1.0, 2.0};
+  const SolveResult by_pointer = cg(a, b, {.rtol = 1e-12});
+  const SolveResult by_reference = cg(*a, b, {.rtol = 1e-12});
+  BOOST_TEST(by_pointer.converged);
+  BOOST_TEST(by_pointer.x == by_reference.x, boost::test_tools::per_element());
+  try {
+    cg(OperatorPtr{}, b);
+    BOOST_ERROR("a null operator was accepted");
+  } catch (const ArgumentError& e) {
+    BOOST_TEST(std::string(e.what()).find("cg: operator") != std::string::npos);
+  }
+  BOOST_CHECK_THROW(lanczos(OperatorPtr{}), ArgumentError);
 }
 
 BOOST_AUTO_TEST_CASE(non_finite_operator_output_is_reported_with_a_finite_iterate) {

@@ -137,13 +137,15 @@ private:
   Vector tau_;
 };
 
-/// Eigen-decomposition A = V diag(values) V^T of a symmetric matrix (LAPACK dsyevd).
-struct SymmetricEigen {
-  Vector values;        ///< ascending
+/// The result of symmetric_eigen: A = V diag(values) V^T, eigenvalues in ascending order
+/// (values[0] is the smallest, values[n-1] the largest).
+struct SymmetricEigenResult {
+  Vector values;        ///< the eigenvalues, ascending
   DenseMatrix vectors;  ///< orthonormal eigenvectors, column j for values[j]
 };
-/// The eigenvalues and eigenvectors of symmetric `a` (only its lower triangle is read).
-SymmetricEigen symmetric_eigen(const DenseMatrix& a);
+/// The eigenvalues (ascending) and eigenvectors of symmetric `a` (LAPACK dsyevd; only the lower
+/// triangle of `a` is read).
+SymmetricEigenResult symmetric_eigen(const DenseMatrix& a);
 /// The singular values of `a`, descending (LAPACK dgesdd).
 Vector singular_values(const DenseMatrix& a);
 

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "frechet/krylov/trace_estimate.hpp"
+#include "frechet/krylov/trace_result.hpp"
 #include "frechet/linop/linear_operator.hpp"
 
 namespace frechet {
@@ -16,7 +16,7 @@ namespace frechet {
 struct HutchppOptions {
   /// Total products with A (>= 6): a third sketch A S, a third for Q^T A Q, the rest for
   /// Hutchinson on the deflated remainder (at least two probes).
-  int matvecs = 102;
+  int operator_products = 102;
   ProbeDistribution distribution = ProbeDistribution::rademacher;
   std::uint64_t seed = 0;  ///< the same seed gives the same estimate
 };
@@ -26,7 +26,9 @@ struct HutchppOptions {
 /// semidefinite A it reaches relative error eps with O(1/eps) products instead of Hutchinson's
 /// O(1/eps^2), and the gain is largest when the spectrum decays. `variance`, `standard_error` and
 /// `probes` describe the Hutchinson part (given Q). Memory: (m/3) n. Throws ShapeError for a
-/// non-square A and ArgumentError for matvecs < 6.
-TraceEstimate hutchpp_trace(const LinearOperator& a, const HutchppOptions& options = {});
+/// non-square A and ArgumentError for operator_products < 6.
+TraceResult hutchpp_trace(const LinearOperator& a, const HutchppOptions& options = {});
+/// hutchpp_trace(*a, options); throws ArgumentError if `a` is null.
+TraceResult hutchpp_trace(const OperatorPtr& a, const HutchppOptions& options = {});
 
 }  // namespace frechet

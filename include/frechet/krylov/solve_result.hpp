@@ -5,7 +5,7 @@
 
 #include <functional>
 #include <optional>
-#include <string_view>
+#include <string>
 
 #include "frechet/core/vector.hpp"
 
@@ -23,9 +23,9 @@ enum class Reason {
 };
 
 /// The reason and what to try about it, in one sentence ("max_iterations: ...; raise ...").
-std::string_view to_string(Reason reason);
+std::string to_string(Reason reason);
 /// The bare identifier ("max_iterations"), for machine-readable output.
-std::string_view reason_name(Reason reason);
+std::string reason_name(Reason reason);
 
 /// Called once per recorded iteration with the iteration number (0 for the initial guess) and the
 /// residual norm that the stopping rule tests, the same value appended to residual_history.

@@ -11,7 +11,7 @@
 #include <functional>
 #include <optional>
 
-#include "frechet/krylov/trace_estimate.hpp"
+#include "frechet/krylov/trace_result.hpp"
 #include "frechet/linop/linear_operator.hpp"
 
 namespace frechet {
@@ -32,14 +32,21 @@ struct LanczosQuadratureOptions {
 /// probes; the quadrature error falls exponentially with k for analytic f. A must be symmetric (not
 /// checked); f must be defined on its spectrum. Throws ShapeError for a non-square A, ArgumentError
 /// for bad options.
-TraceEstimate lanczos_quadrature_trace(const LinearOperator& a, const std::function<double(double)>& f,
-                                       const LanczosQuadratureOptions& options = {});
+TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::function<double(double)>& f,
+                                     const LanczosQuadratureOptions& options = {});
+/// lanczos_quadrature_trace(*a, f, options); throws ArgumentError if `a` is null.
+TraceResult lanczos_quadrature_trace(const OperatorPtr& a, const std::function<double(double)>& f,
+                                     const LanczosQuadratureOptions& options = {});
 
 /// log det A = tr log A for symmetric positive definite A, by lanczos_quadrature_trace. Throws
 /// NumericalError if a Ritz value is <= 0 (A is not positive definite).
-TraceEstimate estimate_log_determinant(const LinearOperator& a, const LanczosQuadratureOptions& options = {});
+TraceResult lanczos_quadrature_log_determinant(const LinearOperator& a,
+                                               const LanczosQuadratureOptions& options = {});
+/// lanczos_quadrature_log_determinant(*a, options); throws ArgumentError if `a` is null.
+TraceResult lanczos_quadrature_log_determinant(const OperatorPtr& a,
+                                               const LanczosQuadratureOptions& options = {});
 
-/// Options of estimate_spectral_density.
+/// Options of lanczos_quadrature_spectral_density.
 struct SpectralDensityOptions {
   int probes = 30;         ///< random probes (>= 1)
   int lanczos_steps = 50;  ///< Lanczos steps per probe (>= 1)
@@ -52,18 +59,22 @@ struct SpectralDensityOptions {
   std::uint64_t seed = 0;
 };
 
-/// A spectral density on a grid.
-struct SpectralDensity {
-  Vector points;   ///< t_j, equally spaced
-  Vector density;  ///< phi(t_j): integrates to about 1 over the grid when it covers the spectrum
-  double sigma = 0.0;
-  int matvecs = 0;
+/// The result of lanczos_quadrature_spectral_density: a spectral density on a grid.
+struct SpectralDensityResult {
+  Vector points;               ///< t_j, equally spaced
+  Vector density;              ///< phi(t_j): integrates to about 1 over the grid when it covers the spectrum
+  double sigma = 0.0;          ///< the kernel width used (options.sigma, or the default it chose)
+  int operator_products = 0;   ///< products with the operator
 };
 
 /// phi(t) ~ (1/n) sum_i g_sigma(t - lambda_i), the eigenvalue density of symmetric A smoothed by a
 /// Gaussian g_sigma, estimated as (1/s) sum_probes (||z||^2 / n) sum_i tau_i g_sigma(t - theta_i)
 /// (Lin, Saad, Yang 2016, section 3.2). Throws ShapeError for a non-square A, ArgumentError for bad
 /// options.
-SpectralDensity estimate_spectral_density(const LinearOperator& a, const SpectralDensityOptions& options = {});
+SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& a,
+                                                          const SpectralDensityOptions& options = {});
+/// lanczos_quadrature_spectral_density(*a, options); throws ArgumentError if `a` is null.
+SpectralDensityResult lanczos_quadrature_spectral_density(const OperatorPtr& a,
+                                                          const SpectralDensityOptions& options = {});
 
 }  // namespace frechet

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// What the stochastic trace estimators share: the probe distribution and the estimate with its
-/// standard error.
+/// What the stochastic trace estimators share: the probe distribution, and the result (the estimate
+/// with its standard error).
 
 namespace frechet {
 
@@ -11,13 +11,14 @@ enum class ProbeDistribution {
   gaussian,    ///< N(0, 1): rotation invariant, so the variance depends only on the eigenvalues
 };
 
-/// A stochastic estimate of a trace and how uncertain it is.
-struct TraceEstimate {
+/// The result of a trace estimator (hutchinson_trace, hutchpp_trace, lanczos_quadrature_trace,
+/// lanczos_quadrature_log_determinant): the estimate and how uncertain it is.
+struct TraceResult {
   double estimate = 0.0;        ///< the estimate of the trace
   double variance = 0.0;        ///< sample variance of the per-probe values of the stochastic part
   double standard_error = 0.0;  ///< sqrt(variance / probes): the standard deviation of `estimate`
   int probes = 0;               ///< random probe vectors in the stochastic part
-  int matvecs = 0;              ///< products with the operator
+  int operator_products = 0;    ///< products with the operator
 };
 
 }  // namespace frechet
