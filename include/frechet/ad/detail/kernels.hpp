@@ -12,6 +12,7 @@
 
 #include "frechet/ad/detail/inline.hpp"
 #include "frechet/ad/dual.hpp"
+#include "frechet/core/blas1.hpp"
 #include "frechet/core/dense_matrix.hpp"
 #include "frechet/core/vector.hpp"
 
@@ -203,19 +204,8 @@ template <class S> void axpy(const Dual<S>& a, const DualCView<S>& x, const Dual
     axpy(a.tangent(), x.value, y.tangent);
   }
 }
-/// x . y, with four partial sums: a single sum is a chain of dependent additions, one per entry.
-inline double dot(std::span<const double> x, std::span<const double> y) {
-  const std::size_t n = x.size(), n4 = n - n % 4;
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  for (std::size_t i = 0; i < n4; i += 4) {
-    s0 += x[i] * y[i];
-    s1 += x[i + 1] * y[i + 1];
-    s2 += x[i + 2] * y[i + 2];
-    s3 += x[i + 3] * y[i + 3];
-  }
-  for (std::size_t i = n4; i < n; ++i) s0 += x[i] * y[i];
-  return (s0 + s1) + (s2 + s3);
-}
+/// x . y: the library's one dot product (core/blas1.hpp).
+inline double dot(std::span<const double> x, std::span<const double> y) { return frechet::dot(x, y); }
 /// x . y for dual arrays: value and tangent sums in one pass at the first level.
 template <class S> Dual<S> dot(const DualCView<S>& x, const DualCView<S>& y) {
   if constexpr (std::is_same_v<S, double>) {
