@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "frechet/ad/ad.hpp"
 #include "frechet/core/random.hpp"
 
@@ -152,24 +153,6 @@ struct MlpHandwritten {
 
 // ---- timing -----------------------------------------------------------------------------------
 
-// The median of timings (the upper of the middle two for an even count).
-double median(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-double median_seconds(const std::function<void()>& run, int repeats) {
-  run();  // warm-up: first-touch of memory, tape capacity
-  std::vector<double> t;
-  for (int r = 0; r < repeats; ++r) {
-    const auto a = std::chrono::steady_clock::now();
-    run();
-    const auto b = std::chrono::steady_clock::now();
-    t.push_back(std::chrono::duration<double>(b - a).count());
-  }
-  return median(t);
-}
-
 // A limit for case (a): frechet's tape layout (operands as an array of 4-byte indices and an array
 // of partials, one adjoint array, the accumulation f += ... as one statement), filled by a
 // hand-written loop that knows the function: x read in place, the two partials of each pair written
@@ -181,15 +164,15 @@ struct HandWrittenTape {
   std::vector<std::uint32_t> index;
   Vector partial;
 
-  std::chrono::steady_clock::time_point marks[5];  // the phases of the last call
+  bench::Clock::time_point marks[5];  // the phases of the last call
 
   void gradient(const Vector& x, Vector& g) {
-    marks[0] = std::chrono::steady_clock::now();
+    marks[0] = bench::Clock::now();
     const std::size_t n = x.size(), pairs = n / 2;
     adjoints.resize(n + 1, 0.0);
     index.resize(2 * pairs);
     partial.resize(2 * pairs);
-    marks[1] = std::chrono::steady_clock::now();
+    marks[1] = bench::Clock::now();
     double f = 0.0;
     for (std::size_t p = 0; p < pairs; ++p) {
       const double x0 = x[2 * p], x1 = x[2 * p + 1];
@@ -200,18 +183,18 @@ struct HandWrittenTape {
       index[2 * p + 1] = static_cast<std::uint32_t>(2 * p);
       partial[2 * p + 1] = -400.0 * a * x0 - 2.0 * b;
     }
-    marks[2] = std::chrono::steady_clock::now();
+    marks[2] = bench::Clock::now();
     adjoints[n] = 1.0;  // the seed of f, whose statement is the whole accumulation
     const double a = adjoints[n];
     adjoints[n] = 0.0;
     for (std::size_t k = 2 * pairs; k-- > 0;) adjoints[index[k]] += partial[k] * a;
-    marks[3] = std::chrono::steady_clock::now();
+    marks[3] = bench::Clock::now();
     const std::size_t length = adjoints.size();
     std::swap(adjoints, g);
     g.resize(n);
     adjoints.assign(length, 0.0);
-    marks[4] = std::chrono::steady_clock::now();
-    if (f == 12345.678) std::puts("");
+    marks[4] = bench::Clock::now();
+    bench::keep(f);
   }
 };
 
@@ -222,7 +205,7 @@ double adolc_gradient_seconds(const Vector& x, int repeats, Vector& g) {
   const int n = static_cast<int>(x.size());
   const unsigned big = 1u << 26;
   g.assign(x.size(), 0.0);
-  return median_seconds(
+  return bench::median_of_calls(
       [&] {
         trace_on(1, 0, big, big, big, big);
         std::vector<adouble> ax(x.size());
@@ -245,7 +228,7 @@ struct Phases {
 
 // The median of each phase's timings.
 Phases phase_medians(const std::vector<double> (&t)[4]) {
-  return {median(t[0]), median(t[1]), median(t[2]), median(t[3])};
+  return {bench::median(t[0]), bench::median(t[1]), bench::median(t[2]), bench::median(t[3])};
 }
 
 TapeVector<> view_of(Tape<>& tape, const Vector& x) { return tape.variable_view(x); }
@@ -259,23 +242,23 @@ template <class S, class X, class F> Phases time_phases(F f, const X& x, int rep
   std::vector<double> t[4];
   double sink = 0;
   for (int r = 0; r <= repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = bench::Clock::now();
     tape.clear();
     const auto xv = view_of(tape, x);
-    const auto t1 = std::chrono::steady_clock::now();
+    const auto t1 = bench::Clock::now();
     const TapeScalar<S> y = f(xv);
-    const auto t2 = std::chrono::steady_clock::now();
+    const auto t2 = bench::Clock::now();
     tape.seed(y, S(1.0));
     tape.backward();
-    const auto t3 = std::chrono::steady_clock::now();
+    const auto t3 = bench::Clock::now();
     tape.take_adjoint(xv, out);
-    const auto t4 = std::chrono::steady_clock::now();
+    const auto t4 = bench::Clock::now();
     sink += primal_value(y.value());
     if (r == 0) continue;  // warm-up
-    const std::chrono::steady_clock::time_point marks[5] = {t0, t1, t2, t3, t4};
-    for (int k = 0; k < 4; ++k) t[k].push_back(std::chrono::duration<double>(marks[k + 1] - marks[k]).count());
+    const bench::Clock::time_point marks[5] = {t0, t1, t2, t3, t4};
+    for (int k = 0; k < 4; ++k) t[k].push_back(bench::seconds_between(marks[k], marks[k + 1]));
   }
-  if (sink == 12345.678) std::puts("");
+  bench::keep(sink);
   return phase_medians(t);
 }
 
@@ -291,26 +274,6 @@ struct Case {
   Phases hand_tape_phases;
   Phases grad_phases, hvp_phases;  // scalar-style cases only
 };
-
-// Times f, the gradient on a reused tape, the gradient through grad() (new tape each call) and the
-// HVP on a reused tape of duals, for a function of one vector.
-// Medians of interleaved timings: each repetition times every callable once, so a slow spell of
-// the (shared) machine hits all of them alike.
-std::vector<double> interleaved_medians(const std::vector<std::function<void()>>& runs, int repeats) {
-  for (const auto& run : runs) run();  // warm-up: first touch of memory, tape capacity
-  std::vector<std::vector<double>> t(runs.size());
-  for (int r = 0; r < repeats; ++r) {
-    for (std::size_t k = 0; k < runs.size(); ++k) {
-      const auto a = std::chrono::steady_clock::now();
-      runs[k]();
-      const auto b = std::chrono::steady_clock::now();
-      t[k].push_back(std::chrono::duration<double>(b - a).count());
-    }
-  }
-  std::vector<double> medians;
-  for (const auto& v : t) medians.push_back(median(v));
-  return medians;
-}
 
 // Times f, the gradient on a reused tape and the HVP on a reused tape of duals (interleaved), then
 // the gradient through grad() (a new tape each call), for a function of one vector.
@@ -329,7 +292,7 @@ Case measure(const std::string& name, const std::string& style, F f, const Vecto
   Tape<Dual<double>> htape;
   const DualVector<double> xd(x, v);
   DualVector<double> gh;
-  const std::vector<double> t = interleaved_medians(
+  const std::vector<double> t = bench::interleaved_medians(
       {[&] { sink += f(x); },
        [&] {
          tape.clear();
@@ -358,12 +321,12 @@ Case measure(const std::string& name, const std::string& style, F f, const Vecto
   c.nodes = tape.node_count();
   c.statements = tape.statement_count();
   if (reference_gradient != nullptr) c.grad_error = testing_relative(g, *reference_gradient);
-  c.grad_fresh_seconds = median_seconds([&] { g = grad(f, x); }, std::max(3, repeats / 4));
+  c.grad_fresh_seconds = bench::median_of_calls([&] { g = grad(f, x); }, std::max(3, repeats / 4));
   if (style == "scalar") {
     c.grad_phases = time_phases<double>(f, x, repeats);
     c.hvp_phases = time_phases<Dual<double>>(f, xd, repeats);
   }
-  if (sink == 12345.678) std::puts("");  // keeps f from being optimised away
+  bench::keep(sink);  // keeps f from being optimised away
   return c;
 }
 
@@ -403,11 +366,11 @@ int main(int argc, char** argv) {
     HandWrittenTape hand;
     Vector g_hand;
     std::vector<double> t[4];
-    cases[0].hand_tape_seconds = median_seconds(
+    cases[0].hand_tape_seconds = bench::median_of_calls(
         [&] {
           hand.gradient(x, g_hand);
           for (int k = 0; k < 4; ++k)
-            t[k].push_back(std::chrono::duration<double>(hand.marks[k + 1] - hand.marks[k]).count());
+            t[k].push_back(bench::seconds_between(hand.marks[k], hand.marks[k + 1]));
         },
         repeats);
     cases[0].hand_tape_phases = phase_medians(t);

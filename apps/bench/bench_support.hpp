@@ -1,8 +1,12 @@
 #pragma once
-// What every benchmark app shares: robust timing (medians of calibrated batches) and thread control.
+// What every benchmark app shares: one clock, one median, the timing loops (calibrated batches for
+// short calls, repeated or interleaved single calls for long ones), a sink that keeps results alive,
+// and thread control.
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <utility>
 #include <vector>
 
 #ifdef _OPENMP
@@ -18,6 +22,23 @@ using Clock = std::chrono::steady_clock;
 
 inline double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+/// Seconds from a to b.
+inline double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+/// The median of samples (the upper of the middle two for an even count).
+inline double median(std::vector<double> samples) {
+  const auto middle = samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2);
+  std::nth_element(samples.begin(), middle, samples.end());
+  return *middle;
+}
+
+/// Keeps a computed value observable, so that the compiler cannot drop the work that made it.
+inline void keep(double value) {
+  static volatile double sink;
+  sink = value;
 }
 
 /// The median over several samples of the time of one call of f; each sample times a batch of calls
@@ -37,8 +58,38 @@ double median_seconds(F&& f, double budget) {
     for (int b = 0; b < batch; ++b) f();
     samples.push_back(seconds_since(t0) / batch);
   }
-  std::nth_element(samples.begin(), samples.begin() + reps / 2, samples.end());
-  return samples[static_cast<std::size_t>(reps / 2)];
+  return median(std::move(samples));
+}
+
+/// The median time of `repeats` single calls of f after one warm-up call (first touch of memory,
+/// tape capacity): for calls long enough for the clock, a millisecond and up.
+template <class F>
+double median_of_calls(F&& f, int repeats) {
+  f();
+  std::vector<double> samples;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = Clock::now();
+    f();
+    samples.push_back(seconds_since(t0));
+  }
+  return median(std::move(samples));
+}
+
+/// The median times of several calls timed in turn, `repeats` rounds of one call each, so that a slow
+/// spell of the (shared) machine hits all of them alike; one warm-up round first.
+inline std::vector<double> interleaved_medians(const std::vector<std::function<void()>>& calls, int repeats) {
+  for (const auto& call : calls) call();
+  std::vector<std::vector<double>> samples(calls.size());
+  for (int r = 0; r < repeats; ++r) {
+    for (std::size_t k = 0; k < calls.size(); ++k) {
+      const auto t0 = Clock::now();
+      calls[k]();
+      samples[k].push_back(seconds_since(t0));
+    }
+  }
+  std::vector<double> medians;
+  for (auto& v : samples) medians.push_back(median(std::move(v)));
+  return medians;
 }
 
 /// Sets the threads of frechet's OpenMP kernels (and of Eigen's, when it is compared).

@@ -334,8 +334,8 @@ void Tape<S>::run_statements(std::size_t begin, std::size_t end) {
     if constexpr (!std::is_same_v<S, double>) {
       // The tape of duals (20 bytes per operand, and two adjoint arrays) is read backwards mostly
       // from memory, and the hardware prefetchers follow these descending streams poorly:
-      // prefetching 256 statements and operands ahead made the HVP benchmark's reverse pass 10-30%
-      // faster. On the gradient's tape the same prefetches cost more than they save.
+      // prefetching 256 statements and operands ahead shortens the HVP's reverse pass. On the
+      // gradient's tape the same prefetches cost more than they save (doc/benchmarks.md).
       constexpr std::size_t ahead = 256;
       if (s >= ahead) __builtin_prefetch(st + s - ahead);
       if (last >= ahead) {
@@ -406,9 +406,8 @@ void Tape<S>::take_adjoint(const TapeVector<S>& x, VectorOf<S>& out) {
   const detail::View<S> adjoint = detail::sub(detail::view(adjoints_), x.slot().index, x.size());
   // After a complete pass only input ranges hold non-zeros. When x's range starts the array and no
   // other input holds a result, out may take the array itself, and the tape zeroes out's old
-  // storage instead of copying x's range out and zeroing it: 0.1 ms less per 10^6-variable
-  // gradient, mostly because the next reverse pass finds its zeroed array in the cache
-  // (doc/benchmarks.md).
+  // storage instead of copying x's range out and zeroing it: one pass less over x's range, and the
+  // next reverse pass finds its zeroed array in the cache (doc/benchmarks.md).
   const bool others_clean = std::all_of(inputs_.begin(), inputs_.end(), [&](const InputRange& r) {
     return !r.dirty || (r.begin == x.slot().index && r.count == x.size());
   });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <string>
 
 #include "blas.hpp"
@@ -10,26 +11,33 @@
 
 namespace frechet {
 
-using detail::parallel_min_entries;
+// parallel_min_entries as the signed type of the loops below.
+constexpr auto parallel_length = static_cast<std::ptrdiff_t>(detail::parallel_min_entries);
 
 // The reductions are `simd`: the compiler may split the sum into vector lanes, as the threads split
-// it anyway above the threshold (the order of summation is unspecified either way).
+// it anyway above the threshold (the order of summation is unspecified either way). Every kernel
+// reads its arrays through local pointers: inside the OpenMP region a span is a shared object the
+// compiler must reload at every iteration, which keeps the loop from vectorizing (callgrind: three
+// times the instructions of dot).
 double dot(ConstVectorView x, ConstVectorView y) {
   check_size("dot: size of y", x.size(), y.size());
-  const std::size_t n = x.size();
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  const double* xp = x.data();
+  const double* yp = y.data();
   double s = 0.0;
-#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_min_entries)
-  for (std::size_t i = 0; i < n; ++i) s += x[i] * y[i];
+#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_length)
+  for (std::ptrdiff_t i = 0; i < n; ++i) s += xp[i] * yp[i];
   return s;
 }
 
 double norm2(ConstVectorView x) {
   // Scaled sum of squares only when the plain sum could over- or underflow: the common case stays
   // one streaming pass.
-  const std::size_t n = x.size();
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  const double* xp = x.data();
   double s = 0.0;
-#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_min_entries)
-  for (std::size_t i = 0; i < n; ++i) s += x[i] * x[i];
+#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_length)
+  for (std::ptrdiff_t i = 0; i < n; ++i) s += xp[i] * xp[i];
   if (s > 1e-280 && s < 1e280) return std::sqrt(s);
   return blas::nrm2("norm2", x.size(), x.data());
 }
@@ -42,22 +50,27 @@ double norm_inf(ConstVectorView x) {
 
 void axpy(double alpha, ConstVectorView x, VectorView y) {
   check_size("axpy: size of y", x.size(), y.size());
-  const std::size_t n = x.size();
-#pragma omp parallel for schedule(static) if (n >= parallel_min_entries)
-  for (std::size_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  const double* xp = x.data();
+  double* yp = y.data();
+#pragma omp parallel for simd schedule(static) if (n >= parallel_length)
+  for (std::ptrdiff_t i = 0; i < n; ++i) yp[i] += alpha * xp[i];
 }
 
 void axpby(double alpha, ConstVectorView x, double beta, VectorView y) {
   check_size("axpby: size of y", x.size(), y.size());
-  const std::size_t n = x.size();
-#pragma omp parallel for schedule(static) if (n >= parallel_min_entries)
-  for (std::size_t i = 0; i < n; ++i) y[i] = alpha * x[i] + beta * y[i];
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  const double* xp = x.data();
+  double* yp = y.data();
+#pragma omp parallel for simd schedule(static) if (n >= parallel_length)
+  for (std::ptrdiff_t i = 0; i < n; ++i) yp[i] = alpha * xp[i] + beta * yp[i];
 }
 
 void scale(double alpha, VectorView x) {
-  const std::size_t n = x.size();
-#pragma omp parallel for schedule(static) if (n >= parallel_min_entries)
-  for (std::size_t i = 0; i < n; ++i) x[i] *= alpha;
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  double* xp = x.data();
+#pragma omp parallel for simd schedule(static) if (n >= parallel_length)
+  for (std::ptrdiff_t i = 0; i < n; ++i) xp[i] *= alpha;
 }
 
 void copy(ConstVectorView x, VectorView y) {

@@ -194,7 +194,7 @@ auto apply_custom(const std::shared_ptr<const CustomRule<R>>& rule, const A&... 
     const detail::Slot out = detail::TapeAccess::allocate(*tape, y.size(), 1, name.c_str());
     detail::copy(ConstVectorView(y), detail::TapeAccess::value_view_mutable(*tape, out));
     detail::TapeAccess::push_node(*tape, std::make_unique<detail::CustomNode<R>>(rule, std::move(slots), out, std::move(saved)));
-    return TapeVector<double>(tape, out);
+    return detail::TapeAccess::vector(tape, out);
   }
 }
 

@@ -292,7 +292,7 @@ template <class S> TapeVector<S> stack(std::span<const TapeScalar<S>> xs) {
   const detail::View<S> v = detail::TapeAccess::value_view_mutable(*tape, out);
   for (std::size_t i = 0; i < xs.size(); ++i) detail::put(v, i, xs[i].value());
   detail::TapeAccess::push_node(*tape, std::make_unique<detail::StackNode<S>>(std::move(indices), out));
-  return TapeVector<S>(tape, out);
+  return detail::TapeAccess::vector(tape, out);
 }
 template <class T> auto stack(const std::vector<T>& xs) { return stack(std::span<const T>(xs)); }
 

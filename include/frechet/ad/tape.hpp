@@ -58,9 +58,8 @@ public:
   /// An independent matrix variable with value x.
   TapeMatrix<S> variable(const MatrixOf<S>& x);
   /// An independent vector variable whose value the tape reads where it is, in x, instead of copying
-  /// it: for a function of many variables, the copy costs more than evaluating the function (on
-  /// the 10^6-variable Rosenbrock benchmark, more than the function itself). x must stay alive and
-  /// unchanged until the tape is cleared or destroyed.
+  /// it: for a function of many cheap terms the copy can cost as much as evaluating the function
+  /// (doc/benchmarks.md). x must stay alive and unchanged until the tape is cleared or destroyed.
   TapeVector<S> variable_view(std::span<const double> x)
     requires std::is_same_v<S, double>;
   /// The same for a tape of dual numbers: the point `value` moving in direction `tangent`, both read
@@ -311,18 +310,22 @@ public:
   friend TapeScalar max(const TapeScalar& a, const TapeScalar& b) { return a.value_ > b.value_ ? a : b; }
   friend TapeScalar min(const TapeScalar& a, const TapeScalar& b) { return a.value_ < b.value_ ? a : b; }
 
-  /// The variable at adjoint `index` of `tape` (used by the tape and the rules, not by user code).
+private:
+  template <class T> friend class Tape;  // records statements, updates accumulators in place
+  template <class T> friend class TapeVector;
+  template <class T> friend class TapeMatrix;
+  friend struct detail::TapeAccess;
+
+  /// The variable at adjoint `index` of `tape`.
   TapeScalar(const S& value, Tape<S>* tape, std::uint32_t index, std::uint32_t generation)
       : value_(value), tape_(tape), generation_(generation), index_{index, detail::no_index},
         coefficient_{S(1.0), S(0.0)} {}
-  /// c0 x_i0 + c1 x_i1 with the given value; i1 may be detail::no_index (used by the tape).
+  /// c0 x_i0 + c1 x_i1 with the given value; i1 may be detail::no_index.
   TapeScalar(const S& value, Tape<S>* tape, std::uint32_t generation, std::uint32_t i0, const S& c0,
              std::uint32_t i1, const S& c1)
       : value_(value), tape_(tape), generation_(generation), index_{i0, i1}, coefficient_{c0, c1} {}
 
-private:
   template <class E> FRECHET_AD_INLINE static TapeScalar evaluate(const E& e);
-  template <class T> friend class Tape;  // updates accumulators in place
   // Makes the value this variable holds final: if it is the tape's open accumulator, the tape
   // records no more terms into its statement. Known false at compile time for most variables (an
   // element x[i], a value just recorded), where the test costs nothing. The flag is cleared, so
@@ -364,15 +367,18 @@ public:
   Tape<S>* tape() const noexcept { return tape_; }
   /// The generation of the tape when it was recorded.
   std::uint32_t generation() const noexcept { return generation_; }
-  /// Where its value and adjoints live on the tape (used by the rules).
+
+private:
+  template <class T> friend class Tape;
+  friend struct detail::TapeAccess;
+  /// Where its value and adjoints live on the tape.
   const detail::Slot& slot() const noexcept { return slot_; }
-  /// The vector at `slot` of `tape` (used by the tape and the rules, not by user code).
+  /// The vector at `slot` of `tape`.
   TapeVector(Tape<S>* tape, const detail::Slot& slot) : tape_(tape), slot_(slot), generation_(tape->generation()) {}
   /// The same, with its value read in place through `in_place` (a borrowed array).
   TapeVector(Tape<S>* tape, const detail::Slot& slot, detail::ValuePointer<S> in_place)
       : tape_(tape), slot_(slot), generation_(tape->generation()), in_place_(in_place) {}
 
-private:
   Tape<S>* tape_ = nullptr;
   detail::Slot slot_{};
   std::uint32_t generation_ = 0;
@@ -400,12 +406,15 @@ public:
   Tape<S>* tape() const noexcept { return tape_; }
   /// The generation of the tape when it was recorded.
   std::uint32_t generation() const noexcept { return generation_; }
-  /// Where its value and adjoints live on the tape (used by the rules).
-  const detail::Slot& slot() const noexcept { return slot_; }
-  /// The matrix at `slot` of `tape` (used by the tape and the rules, not by user code).
-  TapeMatrix(Tape<S>* tape, const detail::Slot& slot) : tape_(tape), slot_(slot), generation_(tape->generation()) {}
 
 private:
+  template <class T> friend class Tape;
+  friend struct detail::TapeAccess;
+  /// Where its value and adjoints live on the tape.
+  const detail::Slot& slot() const noexcept { return slot_; }
+  /// The matrix at `slot` of `tape`.
+  TapeMatrix(Tape<S>* tape, const detail::Slot& slot) : tape_(tape), slot_(slot), generation_(tape->generation()) {}
+
   Tape<S>* tape_ = nullptr;
   detail::Slot slot_{};
   std::uint32_t generation_ = 0;

@@ -264,7 +264,7 @@ template <class S, class A> Slot tape_slot(Tape<S>& tape, const A& a, const char
   } else {
     if (a.tape() != &tape) throw_mixed_tapes(op);
     detail::TapeAccess::check_generation(tape, a.generation(), op);
-    return a.slot();
+    return TapeAccess::slot(a);
   }
 }
 
@@ -333,11 +333,11 @@ auto apply(const Rule& rule, const A&... args) {
     using Saved = decltype(saved);
     detail::TapeAccess::push_node(*tape, std::make_unique<RuleNode<S, Rule, Saved>>(rule, slots, y, std::move(saved)));
     if constexpr (K == Kind::scalar) {
-      return TapeScalar<S>(detail::TapeAccess::value_at(*tape, y.offset), tape, y.index, tape->generation());
+      return TapeAccess::scalar(TapeAccess::value_at(*tape, y.offset), tape, y.index, tape->generation());
     } else if constexpr (K == Kind::vector) {
-      return TapeVector<S>(tape, y);
+      return TapeAccess::vector(tape, y);
     } else {
-      return TapeMatrix<S>(tape, y);
+      return TapeAccess::matrix(tape, y);
     }
   }
 }

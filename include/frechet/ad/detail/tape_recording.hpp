@@ -41,8 +41,8 @@ struct MergedTerms {
   std::uint32_t index[N];
   S partial[N];
 };
-// Filled in place: returned by value, the aggregate is copied and the recording of dual and
-// `auto` expressions takes 1.6-2.2 times the instructions (callgrind).
+// Filled in place: returned by value, the aggregate is copied, which the compiler does not elide
+// for dual and `auto` expressions (instruction counts in doc/benchmarks.md).
 template <class E, class S, int N> FRECHET_AD_INLINE void merge_terms(const E& e, MergedTerms<S, N>& t) {
   [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
     ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);

@@ -72,7 +72,8 @@ public:
 };
 
 /// The one door to a tape's recording interface (private in Tape) for the rules, the vector nodes
-/// and the custom rules: each function forwards to the Tape member of the same name.
+/// and the custom rules: each function forwards to the Tape member of the same name, or to the
+/// private constructor of a variable.
 struct TapeAccess {
 #define FRECHET_TAPE_ACCESS(NAME) \
   template <class T, class... A> static decltype(auto) NAME(T& tape, A&&... args) { \
@@ -90,6 +91,14 @@ struct TapeAccess {
   FRECHET_TAPE_ACCESS(push_node)
   FRECHET_TAPE_ACCESS(value_at)
 #undef FRECHET_TAPE_ACCESS
+  /// The variables' constructors and slots, private to them likewise.
+  template <class S>
+  static TapeScalar<S> scalar(const S& value, Tape<S>* tape, std::uint32_t index, std::uint32_t generation) {
+    return TapeScalar<S>(value, tape, index, generation);
+  }
+  template <class S> static TapeVector<S> vector(Tape<S>* tape, const Slot& slot) { return TapeVector<S>(tape, slot); }
+  template <class S> static TapeMatrix<S> matrix(Tape<S>* tape, const Slot& slot) { return TapeMatrix<S>(tape, slot); }
+  template <class V> static const Slot& slot(const V& variable) { return variable.slot(); }
 };
 
 [[noreturn]] void throw_stale(const char* operation, std::uint32_t variable_generation,
