@@ -60,7 +60,7 @@ public:
   static constexpr int reserve_limit = 1 << 20;
 
   IterationLog(SolveResult& result, const Monitor& monitor, int max_iterations);
-  /// Records the norm of the current iterate (iteration 0, or after iteration()).
+  /// Records the norm of the current iterate (iteration 0, or after next()).
   void record(double norm);
   /// Counts one iteration; the caller records its norm next.
   void next() { ++result_.iterations; }
