@@ -399,7 +399,7 @@ int main(int argc, char** argv) {
   const std::vector<LayerStudy> study = tape_by_layers(d.x, d.y);
 
   if (json) {
-    nlohmann::json out{{"benchmark", "ad"}, {"cases", nlohmann::json::array()}};
+    nlohmann::json out = bench::json_report("ad");
     for (const Case& c : cases) {
       out["cases"].push_back({{"name", c.name},
                               {"style", c.style},
@@ -446,7 +446,7 @@ int main(int argc, char** argv) {
       layers.push_back({{"hidden_layers", l.layers}, {"width", l.width}, {"weights", l.weights},
                         {"tape_nodes", l.nodes}, {"tape_bytes", l.tape_bytes}});
     out["cases"].back()["tape_by_layers"] = layers;
-    std::cout << out.dump(2) << "\n";
+    bench::print_json(out);
     return 0;
   }
   std::printf("%-24s %-7s %9s %9s %9s %8s %8s %12s %8s %10s\n", "case", "style", "f ms", "grad ms", "hvp ms",

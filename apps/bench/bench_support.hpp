@@ -1,11 +1,14 @@
 #pragma once
 // What every benchmark app shares: one clock, one median, the timing loops (calibrated batches for
 // short calls, repeated or interleaved single calls for long ones), a sink that keeps results alive,
-// and thread control.
+// the JSON report, and thread control.
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <iostream>
 #include <utility>
 #include <vector>
 
@@ -90,6 +93,14 @@ inline std::vector<double> interleaved_medians(const std::vector<std::function<v
   for (auto& v : samples) medians.push_back(median(std::move(v)));
   return medians;
 }
+
+/// The object every benchmark prints with --json, {"benchmark": name, "cases": []}; each case is
+/// pushed onto "cases" with its figures and its "ratio_<what>" entries.
+inline nlohmann::json json_report(const char* name) {
+  return nlohmann::json{{"benchmark", name}, {"cases", nlohmann::json::array()}};
+}
+/// Prints a report on standard output, indented.
+inline void print_json(const nlohmann::json& report) { std::cout << report.dump(2) << '\n'; }
 
 /// Sets the threads of frechet's OpenMP kernels (and of Eigen's, when it is compared).
 inline void set_threads([[maybe_unused]] int threads) {

@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(scratch);
 
-  nlohmann::json out{{"benchmark", "krylov"}, {"cases", nlohmann::json::array()}};
+  nlohmann::json out = frechet::bench::json_report("krylov");
   out["cases"].push_back({{"name", "matrix_free_hessian_cg"},
                           {"n", mf.n},
                           {"iterations", mf.cg_iterations},
@@ -267,5 +267,5 @@ int main(int argc, char** argv) {
                 r.scipy ? *r.scipy / r.seconds_per_iteration : 0.0, opt(r.speedup, 1.0));
   }
   std::printf("(eigen/us and scipy/us: the peer's time per iteration over ours; 0 = not measured)\n");
-  if (json) std::printf("%s\n", out.dump().c_str());
+  if (json) frechet::bench::print_json(out);
 }

@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
     }
 
     if (json) {
-      nlohmann::json out{{"benchmark", "spmv"}, {"cases", nlohmann::json::array()}};
+      nlohmann::json out = frechet::bench::json_report("spmv");
       for (const Row& r : rows) {
         nlohmann::json j{{"name", r.name},     {"threads", r.threads},         {"rows", r.rows},
                          {"nnz", r.nnz},       {"layout", r.layout},           {"layout_bytes_over_csr", r.plan_ratio},           {"seconds", r.seconds},
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
         }
         out["cases"].push_back(j);
       }
-      std::cout << out.dump(2) << '\n';
+      frechet::bench::print_json(out);
       return 0;
     }
     std::printf("SpMV y = A x, effective GB/s = (12 nnz + 20 rows) bytes / median time; triad = a[i] = b[i] + s c[i], 24 bytes/element\n");
