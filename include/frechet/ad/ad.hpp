@@ -11,4 +11,5 @@
 #include "frechet/ad/dual.hpp"
 #include "frechet/ad/ops.hpp"
 #include "frechet/ad/tape.hpp"
+#include "frechet/ad/tape_variables.hpp"
 #include "frechet/ad/transforms.hpp"
