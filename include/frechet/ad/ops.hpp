@@ -6,10 +6,11 @@
 /// mode: the same function body therefore computes values, JVPs, gradients and HVPs. On a tape each
 /// call is one node whatever the size (matvec of an n x n matrix: one node, an O(n^2) BLAS pullback).
 ///
-/// Call these qualified (`frechet::softmax(x)`) or under `using namespace frechet;`: for plain
-/// std::vector arguments argument-dependent lookup cannot find them. The arithmetic operators on
-/// plain Vector (x + y, 2.0 * x, ...) likewise need `using namespace frechet;` where the template is
-/// defined. Shape mismatches throw ShapeError naming the operation and the shapes.
+/// Unqualified calls find them by argument-dependent lookup in every mode, plain frechet::Vector
+/// included, with no using-directive (a std::vector<double> must be converted to Vector first).
+/// `*` and `/` are entrywise between vectors; with a matrix operand they do not compile, and the
+/// message names matvec, matmul, solve or the named entrywise multiply/divide. Shape mismatches
+/// throw ShapeError naming the operation and the shapes.
 
 #include <span>
 #include <vector>
