@@ -19,6 +19,11 @@
 #include "frechet/krylov/minres.hpp"
 #include "frechet/linop/matrix_market.hpp"
 #include "frechet/linop/operators.hpp"
+#include "frechet/precond/block_jacobi.hpp"
+#include "frechet/precond/incomplete_cholesky.hpp"
+#include "frechet/precond/incomplete_lu.hpp"
+#include "frechet/precond/jacobi.hpp"
+#include "frechet/precond/ssor.hpp"
 
 namespace {
 
@@ -63,14 +68,62 @@ const std::map<std::string, Method>& methods() {
 
 bool is_least_squares(const std::string& method) { return method == "lsqr" || method == "lsmr"; }
 
+// A preconditioner built from the matrix, with what it reports about itself (the JSON "precond_info").
+struct Preconditioner {
+  frechet::OperatorPtr m;
+  nlohmann::json info = nlohmann::json::object();
+};
+using PreconditionerFactory = Preconditioner (*)(const frechet::CsrMatrix&);
+
+// The library's preconditioners with their default options, by the name --precond takes.
+const std::map<std::string, PreconditionerFactory>& preconditioners() {
+  using namespace frechet;
+  static const std::map<std::string, PreconditionerFactory> table{
+      {"none", [](const CsrMatrix&) { return Preconditioner{}; }},
+      {"jacobi", [](const CsrMatrix& a) { return Preconditioner{jacobi_preconditioner(a)}; }},
+      {"block-jacobi",
+       [](const CsrMatrix& a) {
+         const auto m = block_jacobi_preconditioner(a);
+         return Preconditioner{m, {{"block_size", m->block_size()}, {"bytes", m->bytes()}}};
+       }},
+      {"ssor",
+       [](const CsrMatrix& a) {
+         const auto m = ssor_preconditioner(a);
+         return Preconditioner{m, {{"omega", m->omega()}, {"bytes", m->bytes()}}};
+       }},
+      {"ic0",
+       [](const CsrMatrix& a) {
+         const auto m = ic0_preconditioner(a);
+         return Preconditioner{m, {{"shift", m->shift()}, {"attempts", m->attempts()}, {"bytes", m->bytes()}}};
+       }},
+      {"ilu0",
+       [](const CsrMatrix& a) {
+         const auto m = ilu0_preconditioner(a);
+         return Preconditioner{m, {{"factor_nnz", m->factor_nnz()}, {"bytes", m->bytes()}}};
+       }},
+      {"ilut",
+       [](const CsrMatrix& a) {
+         const auto m = ilut_preconditioner(a);
+         return Preconditioner{m,
+                               {{"factor_nnz", m->factor_nnz()},
+                                {"permuted_columns", m->permuted_columns()},
+                                {"replaced_pivots", m->replaced_pivots()},
+                                {"bytes", m->bytes()}}};
+       }},
+  };
+  return table;
+}
+
 void add_options(CLI::App& app, Options& o) {
   app.add_option("MATRIX", o.matrix, "a Matrix Market file (.mtx)")->required();
   std::vector<std::string> names;
   for (const auto& [name, method] : methods()) names.push_back(name);
   app.add_option("--method", o.method, "Krylov method; without it the matrix is only described")
       ->check(CLI::IsMember(names));
-  app.add_option("--precond", o.precond, "preconditioner: none, or jacobi (the inverse diagonal)")
-      ->check(CLI::IsMember({"none", "jacobi"}));
+  std::vector<std::string> precond_names;
+  for (const auto& [name, factory] : preconditioners()) precond_names.push_back(name);
+  app.add_option("--precond", o.precond, "preconditioner, with the library's default options")
+      ->check(CLI::IsMember(precond_names));
   app.add_option("--rhs", o.rhs, "right-hand side: 'ones' for b = A*1, or a Matrix Market vector file");
   app.add_option("--rtol", o.rtol, "relative tolerance of the stopping rule")->check(CLI::PositiveNumber);
   app.add_option("--max-iter", o.max_iterations, "iteration limit (default: the method's)");
@@ -107,19 +160,6 @@ Vector right_hand_side(const Options& o, const frechet::CsrMatrix& a) {
   return Vector(b.values().begin(), b.values().end());
 }
 
-frechet::OperatorPtr preconditioner(const std::string& name, const frechet::CsrMatrix& a) {
-  if (name == "none") return nullptr;
-  Vector d = a.diagonal();
-  if (!a.is_square()) throw frechet::ArgumentError("--precond jacobi: needs a square matrix");
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (d[i] == 0.0) {
-      throw frechet::ArgumentError("--precond jacobi: diagonal entry " + std::to_string(i) + " is zero");
-    }
-    d[i] = 1.0 / d[i];
-  }
-  return frechet::diagonal_operator(std::move(d));
-}
-
 // ||b - A x|| / ||b||, or for least squares ||A^T (b - A x)|| / ||A^T b||, computed afresh. A zero
 // denominator (b = 0, solved by x = 0) leaves the absolute norm rather than 0/0.
 double relative_residual(const frechet::CsrMatrix& a, frechet::ConstVectorView b, frechet::ConstVectorView x,
@@ -134,9 +174,10 @@ double relative_residual(const frechet::CsrMatrix& a, frechet::ConstVectorView b
 void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report) {
   const auto setup_start = Clock::now();
   const Vector b = right_hand_side(o, a);
+  const Preconditioner precond = preconditioners().at(o.precond)(a);
   frechet::SolverOptions settings{.rtol = o.rtol,
                                   .max_iterations = o.max_iterations,
-                                  .preconditioner = preconditioner(o.precond, a),
+                                  .preconditioner = precond.m,
                                   .restart = o.restart,
                                   .damping = o.damping};
   if (o.monitor) {
@@ -150,6 +191,7 @@ void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report
 
   report["method"] = o.method;
   report["precond"] = o.precond;
+  report["precond_info"] = precond.info;
   report["iterations"] = result.iterations;
   report["converged"] = result.converged;
   report["reason"] = std::string(frechet::reason_name(result.reason));
