@@ -77,13 +77,18 @@ BOOST_AUTO_TEST_CASE(is_the_inverse_of_the_kronecker_product_of_the_damped_facto
   const DenseMatrix right = inverse(dense_of(*damped_kron));
   check_operator_matches(*m, right, 1e-10);
 
-  // (A + lambda I) (x) (G + lambda I) is not the damped Fisher A (x) G + lambda I: the K-FAC inverse
-  // is far from the inverse of the latter, by the cross terms lambda (A (x) I + I (x) G).
+  // (A + lambda I) (x) (G + lambda I) is not the damped Fisher A (x) G + lambda I: they differ by the
+  // cross terms lambda (A (x) I + I (x) G) and by lambda^2 I in place of lambda I, and where both
+  // factors are small the K-FAC inverse is about 1 / lambda^2 instead of 1 / lambda. Measured
+  // relative distance: 3.6e-16 to the right inverse, 99 to the inverse of the damped Fisher.
   const DenseMatrix fisher = dense_of(*shifted(kron(dense_operator(a, spd), dense_operator(g, spd)), lambda));
   const DenseMatrix wrong = inverse(fisher);
   const DenseMatrix mine = dense_of(*m);
+  BOOST_TEST_MESSAGE("K-FAC inverse: relative distance " << relative_distance(mine, right)
+                     << " to ((A + lambda I) (x) (G + lambda I))^-1, " << relative_distance(mine, wrong)
+                     << " to (A (x) G + lambda I)^-1");
   BOOST_TEST(relative_distance(mine, right) <= 1e-10);
-  BOOST_TEST(relative_distance(mine, wrong) >= 0.1);
+  BOOST_TEST(relative_distance(mine, wrong) >= 10.0);
 }
 
 BOOST_AUTO_TEST_CASE(applies_g_inverse_w_a_inverse_to_the_matrix_w) {
