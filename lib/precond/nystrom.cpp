@@ -161,7 +161,9 @@ void check_options(const LinearOperator& a, const NystromOptions& o) {
                         ": expected an operator declared symmetric positive semidefinite (OperatorTraits), got "
                         "one declared " + (a.is_symmetric() ? "symmetric only" : "not symmetric"));
   }
-  if (!std::isfinite(o.shift)) throw NonFiniteError(std::string(what) + ": expected a finite shift, got " + format(o.shift));
+  if (!std::isfinite(o.shift)) {
+    throw NonFiniteError(std::string(what) + ": expected a finite shift, got " + format(o.shift));
+  }
   if (o.shift < 0.0) throw ArgumentError(std::string(what) + ": expected shift >= 0, got " + format(o.shift));
   const std::size_t n = a.rows();
   if (o.rank) {
