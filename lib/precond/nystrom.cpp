@@ -51,7 +51,9 @@ struct Sketch {
   std::size_t n = 0, ell = 0;
   Vector omega, y;
 
-  // Draws m Gaussian columns, orthonormalises them (as a block, as the paper does) and sketches them.
+  // Draws m Gaussian columns, orthonormalises them and sketches them. Each block is orthonormalised
+  // on its own: A_nys depends only on the range of Omega, and Omega^T Y_nu stays positive definite
+  // (it contains nu Omega^T Omega) for any Omega of full column rank.
   void grow(const LinearOperator& a, std::size_t m, Random& rng, int& products) {
     omega.resize(n * (ell + m));
     y.resize(n * (ell + m));
