@@ -33,6 +33,8 @@ void dsyevd_(const char* jobz, const char* uplo, const blas_int* n, double* a, c
 void dgesdd_(const char* jobz, const blas_int* m, const blas_int* n, double* a, const blas_int* lda,
              double* s, double* u, const blas_int* ldu, double* vt, const blas_int* ldvt, double* work,
              const blas_int* lwork, blas_int* iwork, blas_int* info, std::size_t jobz_len);
+void dorgqr_(const blas_int* m, const blas_int* n, const blas_int* k, double* a, const blas_int* lda,
+             const double* tau, double* work, const blas_int* lwork, blas_int* info);
 }
 
 }  // namespace frechet::lapack
