@@ -23,6 +23,7 @@
 #include "frechet/precond/incomplete_cholesky.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 #include "frechet/precond/jacobi.hpp"
+#include "frechet/precond/nystrom.hpp"
 #include "frechet/precond/ssor.hpp"
 
 namespace {
@@ -85,6 +86,12 @@ const std::map<std::string, PreconditionerFactory>& preconditioners() {
        [](const CsrMatrix& a) {
          const auto m = block_jacobi_preconditioner(a);
          return Preconditioner{m, {{"block_size", m->block_size()}, {"bytes", m->bytes()}}};
+       }},
+      {"nystrom",
+       [](const CsrMatrix& a) {
+         // A fixed rank: the adaptive one needs the shift mu > 0 of a regularised system.
+         const auto m = nystrom_preconditioner(a, {.rank = std::min<std::size_t>(a.rows(), 64)});
+         return Preconditioner{m, {{"rank", m->rank()}, {"operator_products", m->operator_products()}}};
        }},
       {"ssor",
        [](const CsrMatrix& a) {

@@ -150,7 +150,7 @@ void KfacPreconditioner::apply_adjoint_impl(ConstVectorView x, VectorView y) con
 
 std::shared_ptr<const KfacPreconditioner> kfac_preconditioner(DenseMatrix a, DenseMatrix g,
                                                               const KfacOptions& options) {
-  return std::make_shared<const KfacPreconditioner>(std::move(a), std::move(g), options);
+  return std::shared_ptr<const KfacPreconditioner>(new KfacPreconditioner(std::move(a), std::move(g), options));
 }
 
 }  // namespace frechet

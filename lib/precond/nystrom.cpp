@@ -261,7 +261,7 @@ void NystromPreconditioner::apply_adjoint_impl(ConstVectorView x, VectorView y) 
 
 std::shared_ptr<const NystromPreconditioner> nystrom_preconditioner(const LinearOperator& a,
                                                                     const NystromOptions& options) {
-  return std::make_shared<const NystromPreconditioner>(a, options);
+  return std::shared_ptr<const NystromPreconditioner>(new NystromPreconditioner(a, options));
 }
 
 std::shared_ptr<const NystromPreconditioner> nystrom_preconditioner(const OperatorPtr& a,

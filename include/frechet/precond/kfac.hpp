@@ -62,9 +62,6 @@ struct KfacOptions {
 /// its own). Memory: the two factors, p^2 + q^2 doubles, plus the pq work array.
 class KfacPreconditioner final : public LinearOperator {
 public:
-  /// Factors A + lambda_A I and G + lambda_G I; see kfac_preconditioner for what it checks.
-  KfacPreconditioner(DenseMatrix a, DenseMatrix g, const KfacOptions& options);
-
   /// p, the order of A (columns of W).
   std::size_t input_dimension() const noexcept { return a_factor_.rows(); }
   /// q, the order of G (rows of W).
@@ -77,6 +74,9 @@ public:
   double damping_g() const noexcept { return damping_g_; }
 
 private:
+  friend std::shared_ptr<const KfacPreconditioner> kfac_preconditioner(DenseMatrix, DenseMatrix, const KfacOptions&);
+  /// Factors A + lambda_A I and G + lambda_G I; see kfac_preconditioner for what it checks.
+  KfacPreconditioner(DenseMatrix a, DenseMatrix g, const KfacOptions& options);
   void apply_impl(ConstVectorView x, VectorView y) const override;
   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override;
 

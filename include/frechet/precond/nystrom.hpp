@@ -60,9 +60,6 @@ struct NystromOptions {
 /// product allocates its own). Memory: U, n ell doubles. It keeps no reference to A.
 class NystromPreconditioner final : public LinearOperator {
 public:
-  /// Sketches `a` and builds the preconditioner; see nystrom_preconditioner for what it checks.
-  NystromPreconditioner(const LinearOperator& a, const NystromOptions& options);
-
   /// ell, the rank of A_nys.
   std::size_t rank() const noexcept { return eigenvalues_.size(); }
   /// mu, as given in the options.
@@ -84,6 +81,10 @@ public:
   std::optional<bool> reached_target() const noexcept { return reached_target_; }
 
 private:
+  friend std::shared_ptr<const NystromPreconditioner> nystrom_preconditioner(const LinearOperator&,
+                                                                             const NystromOptions&);
+  /// Sketches `a` and builds the preconditioner; see nystrom_preconditioner for what it checks.
+  NystromPreconditioner(const LinearOperator& a, const NystromOptions& options);
   void apply_impl(ConstVectorView x, VectorView y) const override;
   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override;
 
