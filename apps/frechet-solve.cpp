@@ -89,8 +89,10 @@ const std::map<std::string, PreconditionerFactory>& preconditioners() {
        }},
       {"nystrom",
        [](const CsrMatrix& a) {
-         // A fixed rank: the adaptive one needs the shift mu > 0 of a regularised system.
-         const auto m = nystrom_preconditioner(a, {.rank = std::min<std::size_t>(a.rows(), 64)});
+         // Nystrom needs A positive semidefinite, which a file cannot declare: asking for it is the
+         // promise. A fixed rank: the adaptive one needs the shift mu > 0 of a regularised system.
+         const CsrMatrix psd = a.with_traits({.symmetric = true, .positive_semidefinite = true});
+         const auto m = nystrom_preconditioner(psd, {.rank = std::min<std::size_t>(a.rows(), 64)});
          return Preconditioner{m, {{"rank", m->rank()}, {"operator_products", m->operator_products()}}};
        }},
       {"ssor",
