@@ -91,6 +91,8 @@ const std::map<std::string, PreconditionerFactory>& preconditioners() {
        [](const CsrMatrix& a) {
          // Nystrom needs A positive semidefinite, which a file cannot declare: asking for it is the
          // promise. A fixed rank: the adaptive one needs the shift mu > 0 of a regularised system.
+         if (!a.is_numerically_symmetric(symmetry_tolerance))
+           throw ArgumentError("--precond nystrom: the matrix must be symmetric positive semidefinite");
          const CsrMatrix psd = a.with_traits({.symmetric = true, .positive_semidefinite = true});
          const auto m = nystrom_preconditioner(psd, {.rank = std::min<std::size_t>(a.rows(), 64)});
          return Preconditioner{m, {{"rank", m->rank()}, {"operator_products", m->operator_products()}}};
