@@ -8,18 +8,19 @@
 
 namespace frechet::detail {
 
-void check_cholmod_status(int status, const char* what) {
+void check_cholmod_status(int status, const char* what, const std::string& detail) {
+  if (status == CHOLMOD_OK) return;
   const std::string where = std::string("CHOLMOD (") + what + "): ";
+  const std::string tail = detail.empty() ? std::string() : "; " + detail;
   switch (status) {
-    case CHOLMOD_OK: return;
-    case CHOLMOD_NOT_POSDEF: throw NumericalError(where + "the matrix is not positive definite");
-    case CHOLMOD_DSMALL: throw NumericalError(where + "a pivot of the factorization is tiny: the matrix is numerically singular");
-    case CHOLMOD_INVALID: throw ArgumentError(where + "invalid input");
-    case CHOLMOD_TOO_LARGE: throw ArgumentError(where + "the problem is too large for 32-bit indices");
-    case CHOLMOD_OUT_OF_MEMORY: throw Error(where + "out of memory");
-    case CHOLMOD_NOT_INSTALLED: throw Error(where + "the method is not installed in this SuiteSparse build");
-    case CHOLMOD_GPU_PROBLEM: throw Error(where + "GPU failure");
-    default: throw Error(where + "unknown status " + std::to_string(status));
+    case CHOLMOD_NOT_POSDEF: throw NumericalError(where + "the matrix is not positive definite" + tail);
+    case CHOLMOD_DSMALL: throw NumericalError(where + "a pivot of the factorization is tiny: the matrix is numerically singular" + tail);
+    case CHOLMOD_INVALID: throw ArgumentError(where + "invalid input" + tail);
+    case CHOLMOD_TOO_LARGE: throw ArgumentError(where + "the problem is too large for 32-bit indices" + tail);
+    case CHOLMOD_OUT_OF_MEMORY: throw Error(where + "out of memory" + tail);
+    case CHOLMOD_NOT_INSTALLED: throw Error(where + "the method is not installed in this SuiteSparse build" + tail);
+    case CHOLMOD_GPU_PROBLEM: throw Error(where + "GPU failure" + tail);
+    default: throw Error(where + "unknown status " + std::to_string(status) + tail);
   }
 }
 
