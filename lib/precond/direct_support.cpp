@@ -1,5 +1,7 @@
 #include "direct_support.hpp"
 
+#include <suitesparse/umfpack.h>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -8,6 +10,27 @@
 #include "frechet/core/error.hpp"
 
 namespace frechet::detail {
+
+void check_umfpack_status(int status, const char* what, const std::string& detail) {
+  if (status == UMFPACK_OK || status == UMFPACK_WARNING_determinant_underflow ||
+      status == UMFPACK_WARNING_determinant_overflow) {
+    return;
+  }
+  const std::string where = std::string("UMFPACK (") + what + "): ";
+  const std::string tail = detail.empty() ? std::string() : "; " + detail;
+  switch (status) {
+    case UMFPACK_WARNING_singular_matrix: throw NumericalError(where + "the matrix is singular" + tail);
+    case UMFPACK_ERROR_out_of_memory: throw Error(where + "out of memory" + tail);
+    case UMFPACK_ERROR_n_nonpositive: throw ArgumentError(where + "the matrix is empty" + tail);
+    case UMFPACK_ERROR_invalid_matrix: throw ArgumentError(where + "invalid matrix arrays" + tail);
+    case UMFPACK_ERROR_different_pattern: throw ArgumentError(where + "the pattern differs from the analysed one" + tail);
+    case UMFPACK_ERROR_invalid_system: throw ArgumentError(where + "invalid system for this matrix" + tail);
+    case UMFPACK_ERROR_argument_missing: throw ArgumentError(where + "an argument is missing" + tail);
+    case UMFPACK_ERROR_invalid_Numeric_object: throw Error(where + "invalid numeric factorization" + tail);
+    case UMFPACK_ERROR_invalid_Symbolic_object: throw Error(where + "invalid symbolic analysis" + tail);
+    default: throw Error(where + "status " + std::to_string(status) + tail);
+  }
+}
 
 void check_finite_entries(const CsrMatrix& a, const char* what) {
   const auto rows = a.row_offsets();
@@ -29,7 +52,7 @@ void check_square(const CsrMatrix& a, const char* what) {
                    std::to_string(a.cols()));
 }
 
-std::size_t SparsityPattern::first_difference(const CsrMatrix& a) const {
+void SparsityPattern::check_same(const CsrMatrix& a, const char* what) const {
   const std::vector<SparseIndex>& ra = row_offsets;
   const std::vector<SparseIndex>& ca = col_indices;
   const auto rb = a.row_offsets();
@@ -37,10 +60,10 @@ std::size_t SparsityPattern::first_difference(const CsrMatrix& a) const {
   for (std::size_t i = 0; i < a.rows(); ++i) {
     if (ra[i + 1] - ra[i] != rb[i + 1] - rb[i] ||
         !std::equal(ca.begin() + ra[i], ca.begin() + ra[i + 1], cb.begin() + rb[i])) {
-      return i;
+      throw ArgumentError(std::string(what) + ": expected the sparsity pattern of the matrix first factored, got "
+                          "a different one (row " + std::to_string(i) + " differs); factor the new matrix instead");
     }
   }
-  return a.rows();
 }
 
 }  // namespace frechet::detail

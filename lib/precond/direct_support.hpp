@@ -1,14 +1,23 @@
 #pragma once
 // Internal: checks shared by the sparse direct solvers (Cholesky, LU, QR), so that each reports bad
-// input in the same words.
+// input in the same words, and the one translation of UMFPACK status codes into frechet errors
+// (CHOLMOD's and SPQR's is check_cholmod_status in cholmod_sparse.hpp).
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "frechet/core/vector.hpp"
 #include "frechet/linop/csr_matrix.hpp"
 
 namespace frechet::detail {
+
+/// Throws the frechet error for an UMFPACK status, naming `what` (the call that failed) and ending
+/// with `detail` when it is not empty: NumericalError for UMFPACK_WARNING_singular_matrix,
+/// ArgumentError for an invalid matrix, size, system or pattern, Error otherwise (out of memory,
+/// invalid factor objects, internal errors). UMFPACK_OK and the determinant under/overflow warnings
+/// (frechet reads the determinant as mantissa and exponent) return.
+void check_umfpack_status(int status, const char* what, const std::string& detail = {});
 
 /// Throws NonFiniteError "<what>: entry (i, j) is <value>" for the first stored entry of `a` that is
 /// NaN or infinite (core's check_finite does the same for vectors).
@@ -24,9 +33,9 @@ struct SparsityPattern {
   explicit SparsityPattern(const CsrMatrix& a)
       : row_offsets(a.row_offsets().begin(), a.row_offsets().end()),
         col_indices(a.col_indices().begin(), a.col_indices().end()) {}
-  /// The first row whose column indices differ in `a` (same number of rows assumed), or a.rows() when
-  /// the patterns are equal; values are not compared.
-  std::size_t first_difference(const CsrMatrix& a) const;
+  /// Throws ArgumentError naming `what` and the first row whose column indices differ unless `a` (with
+  /// the same number of rows) has this pattern; values are not compared.
+  void check_same(const CsrMatrix& a, const char* what) const;
 };
 
 }  // namespace frechet::detail

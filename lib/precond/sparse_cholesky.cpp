@@ -159,11 +159,7 @@ void SparseCholeskyFactorization::refactor(const CsrMatrix& a) {
   const char* what = "SparseCholeskyFactorization::refactor: a";
   check_size(what, size(), a.rows());
   check_symmetric_input(a, what);
-  const std::size_t row = impl_->pattern.first_difference(a);
-  if (row != a.rows()) {
-    throw ArgumentError(std::string(what) + ": expected the sparsity pattern of the matrix first factored, got a "
-                        "different one (row " + std::to_string(row) + " differs); factor a new matrix instead");
-  }
+  impl_->pattern.check_same(a, what);
   const auto lower = detail::to_cholmod(a, impl_->common, detail::CholmodStorage::lower);
   impl_->factorize(*lower);
 }
