@@ -24,13 +24,29 @@ void check_cholmod_status(int status, const char* what, const std::string& detai
   }
 }
 
-CholmodCommon::CholmodCommon() {
-  cholmod_start(&common_);
+CholmodCommon::CholmodCommon(CholmodIndex index) : index_(index) {
+  if (index == CholmodIndex::int64) cholmod_l_start(&common_);
+  else cholmod_start(&common_);
   check("cholmod_start");
   common_.print = 0;
 }
 
-CholmodCommon::~CholmodCommon() { cholmod_finish(&common_); }
+CholmodCommon::~CholmodCommon() {
+  if (index_ == CholmodIndex::int64) cholmod_l_finish(&common_);
+  else cholmod_finish(&common_);
+}
+
+cholmod_dense cholmod_dense_view(const double* data, std::size_t rows, std::size_t cols) {
+  cholmod_dense d{};
+  d.nrow = rows;
+  d.ncol = cols;
+  d.nzmax = rows * cols;
+  d.d = rows;
+  d.x = const_cast<double*>(data);  // NOLINT(cppcoreguidelines-pro-type-const-cast): read only, see the header
+  d.xtype = CHOLMOD_REAL;
+  d.dtype = CHOLMOD_DOUBLE;
+  return d;
+}
 
 CholmodSparsePtr to_cholmod(const CsrMatrix& a, CholmodCommon& common, CholmodStorage storage) {
   const bool lower = storage == CholmodStorage::lower;

@@ -20,12 +20,16 @@ namespace frechet::detail {
 /// memory, not installed, GPU). CHOLMOD_OK returns.
 void check_cholmod_status(int status, const char* what, const std::string& detail = {});
 
-/// CHOLMOD's workspace: cholmod_start on construction, cholmod_finish on destruction, printing
-/// turned off (errors come back as exceptions). Pinned in memory because objects allocated through it
-/// keep its address; it must outlive them.
+/// The index type of a CHOLMOD workspace: CHOLMOD's int API, or its SuiteSparse_long API, which SPQR
+/// requires.
+enum class CholmodIndex { int32, int64 };
+
+/// CHOLMOD's workspace: cholmod_start (cholmod_l_start for int64) on construction, cholmod_finish on
+/// destruction, printing turned off (errors come back as exceptions). Pinned in memory because objects
+/// allocated through it keep its address; it must outlive them.
 class CholmodCommon {
 public:
-  CholmodCommon();
+  explicit CholmodCommon(CholmodIndex index = CholmodIndex::int32);
   ~CholmodCommon();
   CholmodCommon(const CholmodCommon&) = delete;
   CholmodCommon& operator=(const CholmodCommon&) = delete;
@@ -38,7 +42,12 @@ public:
 
 private:
   cholmod_common common_;
+  CholmodIndex index_;
 };
+
+/// Column-major doubles seen as a cholmod_dense without a copy, for arguments CHOLMOD and SPQR only
+/// read (the right-hand sides of their solves).
+cholmod_dense cholmod_dense_view(const double* data, std::size_t rows, std::size_t cols);
 
 /// Frees a cholmod_sparse through the workspace that allocated it.
 struct CholmodSparseDeleter {

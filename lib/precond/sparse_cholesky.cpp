@@ -37,20 +37,6 @@ struct SolveWorkspace {
   }
 };
 
-// Column-major doubles seen as a cholmod_dense without a copy. cholmod_solve2 only reads B, so the
-// const_cast never leads to a write.
-cholmod_dense dense_view(const double* data, std::size_t rows, std::size_t cols) {
-  cholmod_dense d{};
-  d.nrow = rows;
-  d.ncol = cols;
-  d.nzmax = rows * cols;
-  d.d = rows;
-  d.x = const_cast<double*>(data);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-  d.xtype = CHOLMOD_REAL;
-  d.dtype = CHOLMOD_DOUBLE;
-  return d;
-}
-
 int cholmod_method(SparseCholeskyMethod method) {
   switch (method) {
     case SparseCholeskyMethod::simplicial: return CHOLMOD_SIMPLICIAL;
@@ -172,7 +158,7 @@ void SparseCholeskyFactorization::solve(ConstVectorView b, VectorView x) const {
   impl_->check_usable("SparseCholeskyFactorization::solve");
   if (n == 0) return;
   const auto work = impl_->pool.lease();
-  cholmod_dense rhs = dense_view(b.data(), n, 1);
+  cholmod_dense rhs = detail::cholmod_dense_view(b.data(), n, 1);
   cholmod_solve2(CHOLMOD_A, impl_->factor.get(), &rhs, nullptr, &work->x, nullptr, &work->y, &work->e,
                  work->common.get());
   work->common.check("cholmod_solve2");
@@ -194,7 +180,7 @@ DenseMatrix SparseCholeskyFactorization::solve(const DenseMatrix& b) const {
   DenseMatrix x(n, b.cols());
   if (x.size() == 0) return x;
   const auto work = impl_->pool.lease();
-  cholmod_dense rhs = dense_view(b.data(), n, b.cols());
+  cholmod_dense rhs = detail::cholmod_dense_view(b.data(), n, b.cols());
   cholmod_solve2(CHOLMOD_A, impl_->factor.get(), &rhs, nullptr, &work->x, nullptr, &work->y, &work->e,
                  work->common.get());
   work->common.check("cholmod_solve2");
