@@ -20,6 +20,7 @@
 #include "frechet/precond/shift_invert.hpp"
 #include "frechet/precond/sparse_cholesky.hpp"
 #include "frechet/precond/sparse_lu.hpp"
+#include "frechet/precond/sparse_qr.hpp"
 #include "test_support.hpp"
 
 using namespace frechet;
@@ -118,6 +119,54 @@ BOOST_AUTO_TEST_CASE(umfpack_solves_every_square_matrix_and_its_transpose) {
                                     << ", transposed " << error_t);
       BOOST_TEST(error < backward_error_bound);
       BOOST_TEST(error_t < backward_error_bound);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(spqr_on_the_rectangular_matrices) {
+  for (const auto& file : matrix_files()) {
+    const CsrMatrix a = read_matrix_market(file).matrix;
+    if (a.is_square()) continue;
+    BOOST_TEST_CONTEXT(stem(file)) {
+      const std::size_t m = a.rows(), n = a.cols();
+      const SparseQrFactorization f(a);
+      const DenseMatrix d = a.to_dense();
+      Random rng(3);
+      if (m > n) {
+        // Tall: an inconsistent right-hand side. The solution must satisfy the normal equations,
+        //   ||A^T (b - A x)||_2 <= 1e-12 ||A||_F ||b - A x||_2,
+        // and agree with LAPACK's QR to the condition number times the unit roundoff.
+        Vector b = a.apply(Vector(n, 1.0));
+        const Vector noise = rng.gaussian_vector(m);
+        axpy(0.1 * norm2(b) / norm2(noise), noise, b);
+        const Vector x = f.solve(b);
+        Vector r = b;
+        axpy(-1.0, a.apply(x), r);
+        const double a_norm = norm2(a.values());
+        const double optimality = norm2(a.apply_adjoint(r)) / (a_norm * norm2(r));
+        const Vector reference = QrFactorization(d).solve_least_squares(b);
+        const Vector sv = singular_values(d);
+        const double cond = sv.front() / sv.back();
+        const double error = relative_error(x, reference);
+        BOOST_TEST_MESSAGE(stem(file) << ": " << m << " x " << n << ", rank " << f.rank() << " (tolerance "
+                                      << f.tolerance() << "), normal-equation residual " << optimality
+                                      << ", error against LAPACK " << error << " (cond " << cond << ")");
+        BOOST_TEST(f.rank() == n);
+        BOOST_TEST(optimality <= 1e-12);
+        BOOST_TEST(error <= 1e-14 * cond);
+      } else {
+        // Wide: consistent, and the minimum-norm solution x = A^T (A A^T)^{-1} b.
+        const Vector b = a.apply(Vector(n, 1.0));
+        const Vector x = f.solve(b);
+        const double error = backward_error(a, norm_inf(a), x, b, false);
+        const Vector reference = a.apply_adjoint(QrFactorization(d.transposed()).solve_normal(b));
+        BOOST_TEST_MESSAGE(stem(file) << ": " << m << " x " << n << ", rank " << f.rank() << " (tolerance "
+                                      << f.tolerance() << "), backward error " << error << ", error against LAPACK "
+                                      << relative_error(x, reference));
+        BOOST_TEST(f.rank() == m);
+        BOOST_TEST(error < backward_error_bound);
+        BOOST_TEST(relative_error(x, reference) <= 1e-10);
+      }
     }
   }
 }
