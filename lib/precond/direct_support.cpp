@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 
 namespace frechet::detail {
@@ -64,6 +65,25 @@ void SparsityPattern::check_same(const CsrMatrix& a, const char* what) const {
                           "a different one (row " + std::to_string(i) + " differs); factor the new matrix instead");
     }
   }
+}
+
+SolveResult direct_solve_result(const CsrMatrix& a, ConstVectorView b, Vector x, bool least_squares) {
+  SolveResult result;
+  Vector r = a.apply(x);
+  for (std::size_t i = 0; i < r.size(); ++i) r[i] = b[i] - r[i];
+  result.x = std::move(x);
+  result.iterations = 0;
+  result.converged = true;
+  result.reason = Reason::converged;
+  result.residual_norm = norm2(r);
+  result.rhs_norm = norm2(b);
+  result.residual_history = Vector{result.residual_norm};
+  result.operator_products = 1;
+  if (least_squares) {
+    result.normal_residual_norm = norm2(a.apply_adjoint(r));
+    result.operator_products = 2;
+  }
+  return result;
 }
 
 }  // namespace frechet::detail

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "frechet/core/vector.hpp"
+#include "frechet/krylov/solve_result.hpp"
 #include "frechet/linop/csr_matrix.hpp"
 
 namespace frechet::detail {
@@ -37,5 +38,10 @@ struct SparsityPattern {
   /// the same number of rows) has this pattern; values are not compared.
   void check_same(const CsrMatrix& a, const char* what) const;
 };
+
+/// The SolveResult of a direct solve of A x ~ b: iterations 0, converged, residual_norm = ||b - A x||
+/// recomputed (one product), rhs_norm, the residual as the one history entry, and for least squares
+/// normal_residual_norm = ||A^T (b - A x)|| (a second product).
+SolveResult direct_solve_result(const CsrMatrix& a, ConstVectorView b, Vector x, bool least_squares);
 
 }  // namespace frechet::detail

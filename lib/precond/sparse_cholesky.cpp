@@ -236,4 +236,10 @@ std::shared_ptr<const SparseCholeskyPreconditioner> sparse_cholesky_precondition
   return std::make_shared<const SparseCholeskyPreconditioner>(std::move(factorization));
 }
 
+SolveResult sparse_cholesky_solve(const CsrMatrix& a, ConstVectorView b, const SparseCholeskyOptions& options) {
+  check_size("sparse_cholesky_solve: b", a.rows(), b.size());
+  check_finite("sparse_cholesky_solve: b", b);
+  return detail::direct_solve_result(a, b, SparseCholeskyFactorization(a, options).solve(b), false);
+}
+
 }  // namespace frechet

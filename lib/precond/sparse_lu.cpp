@@ -184,4 +184,10 @@ std::shared_ptr<const SparseLuPreconditioner> sparse_lu_preconditioner(
   return std::make_shared<const SparseLuPreconditioner>(std::move(factorization));
 }
 
+SolveResult sparse_lu_solve(const CsrMatrix& a, ConstVectorView b) {
+  check_size("sparse_lu_solve: b", a.rows(), b.size());
+  check_finite("sparse_lu_solve: b", b);
+  return detail::direct_solve_result(a, b, SparseLuFactorization(a).solve(b), false);
+}
+
 }  // namespace frechet

@@ -174,4 +174,10 @@ std::shared_ptr<const SparseQrPreconditioner> sparse_qr_preconditioner(
   return std::make_shared<const SparseQrPreconditioner>(std::move(factorization));
 }
 
+SolveResult sparse_qr_solve(const CsrMatrix& a, ConstVectorView b, const SparseQrOptions& options) {
+  check_size("sparse_qr_solve: b", a.rows(), b.size());
+  check_finite("sparse_qr_solve: b", b);
+  return detail::direct_solve_result(a, b, SparseQrFactorization(a, options).solve(b), true);
+}
+
 }  // namespace frechet

@@ -186,3 +186,27 @@ BOOST_AUTO_TEST_CASE(concurrent_products_agree) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(direct_solve_results)
+
+BOOST_AUTO_TEST_CASE(reported_as_a_krylov_solve) {
+  Random rng(10);
+  const CsrMatrix a = random_sparse_spd(50, 0.1, rng);
+  const Vector b = rng.gaussian_vector(50);
+  const SolveResult r = sparse_cholesky_solve(a, b);
+  BOOST_TEST(r.iterations == 0);
+  BOOST_TEST(r.converged);
+  BOOST_TEST((r.reason == Reason::converged));
+  BOOST_TEST(r.operator_products == 1);
+  BOOST_TEST(r.rhs_norm == norm2(b));
+  Vector residual = a.apply(r.x);
+  axpy(-1.0, b, residual);
+  BOOST_TEST(r.residual_norm == norm2(residual));
+  BOOST_TEST(r.residual_norm <= 1e-13 * r.rhs_norm);
+  BOOST_REQUIRE_EQUAL(r.residual_history.size(), 1u);
+  BOOST_TEST(r.residual_history[0] == r.residual_norm);
+  BOOST_TEST(!r.normal_residual_norm.has_value());
+  BOOST_CHECK_THROW(sparse_cholesky_solve(a, Vector(49, 1.0)), ShapeError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

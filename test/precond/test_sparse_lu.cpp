@@ -171,3 +171,21 @@ BOOST_AUTO_TEST_CASE(concurrent_products_agree) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(direct_solve_results)
+
+BOOST_AUTO_TEST_CASE(lu_reported_as_a_krylov_solve) {
+  Random rng(36);
+  const CsrMatrix a = random_sparse_square(60, 0.1, rng);
+  const Vector b = rng.gaussian_vector(60);
+  const SolveResult r = sparse_lu_solve(a, b);
+  BOOST_TEST(r.iterations == 0);
+  BOOST_TEST(r.converged);
+  BOOST_TEST(r.operator_products == 1);
+  BOOST_TEST(relative_error(r.x, LuFactorization(a.to_dense()).solve(b)) <= 1e-12);
+  BOOST_TEST(r.residual_norm <= 1e-13 * r.rhs_norm);
+  BOOST_TEST(r.residual_history.size() == 1u);
+  BOOST_CHECK_THROW(sparse_lu_solve(a, Vector(60, std::numeric_limits<double>::quiet_NaN())), NonFiniteError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

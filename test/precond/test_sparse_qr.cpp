@@ -166,3 +166,22 @@ BOOST_AUTO_TEST_CASE(bad_input_throws) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(direct_solve_results)
+
+BOOST_AUTO_TEST_CASE(qr_reported_as_a_least_squares_solve) {
+  Random rng(57);
+  const CsrMatrix a = random_full_rank(70, 20, rng);
+  const Vector b = rng.gaussian_vector(70);
+  const SolveResult r = sparse_qr_solve(a, b);
+  BOOST_TEST(r.iterations == 0);
+  BOOST_TEST(r.converged);
+  BOOST_TEST(r.operator_products == 2);
+  BOOST_TEST(relative_error(r.x, QrFactorization(a.to_dense()).solve_least_squares(b)) <= 1e-12);
+  BOOST_TEST(std::abs(r.residual_norm - residual_norm(a, r.x, b)) <= 1e-15 * r.rhs_norm);
+  BOOST_REQUIRE(r.normal_residual_norm.has_value());
+  BOOST_TEST(*r.normal_residual_norm <= 1e-12 * r.residual_norm * norm2(a.values()));
+  BOOST_CHECK_THROW(sparse_qr_solve(a, Vector(20, 1.0)), ShapeError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

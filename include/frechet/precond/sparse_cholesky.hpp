@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "frechet/core/dense_matrix.hpp"
+#include "frechet/krylov/solve_result.hpp"
 #include "frechet/linop/csr_matrix.hpp"
 #include "frechet/linop/linear_operator.hpp"
 
@@ -104,5 +105,11 @@ std::shared_ptr<const SparseCholeskyPreconditioner> sparse_cholesky_precondition
 /// A^{-1} from an existing factorization, shared (a later refactor changes what the operator applies).
 std::shared_ptr<const SparseCholeskyPreconditioner> sparse_cholesky_preconditioner(
     std::shared_ptr<const SparseCholeskyFactorization> factorization);
+
+/// Solves A x = b once by a sparse Cholesky factorization, reported as the Krylov solvers report:
+/// iterations 0, converged, residual_norm = ||b - A x||_2 recomputed (operator_products 1), rhs_norm,
+/// and that residual as the one entry of residual_history. Throws SparseCholeskyFactorization's
+/// errors, and ShapeError or NonFiniteError for b.
+SolveResult sparse_cholesky_solve(const CsrMatrix& a, ConstVectorView b, const SparseCholeskyOptions& options = {});
 
 }  // namespace frechet

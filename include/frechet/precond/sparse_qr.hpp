@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "frechet/core/dense_matrix.hpp"
+#include "frechet/krylov/solve_result.hpp"
 #include "frechet/linop/csr_matrix.hpp"
 #include "frechet/linop/linear_operator.hpp"
 
@@ -89,5 +90,12 @@ std::shared_ptr<const SparseQrPreconditioner> sparse_qr_preconditioner(const Csr
 /// The generalized inverse of an existing factorization, shared.
 std::shared_ptr<const SparseQrPreconditioner> sparse_qr_preconditioner(
     std::shared_ptr<const SparseQrFactorization> factorization);
+
+/// Solves A x ~ b once by SparseQrFactorization (least squares for tall A, minimum norm for wide A),
+/// reported as lsqr and lsmr report: iterations 0, converged, residual_norm = ||b - A x||_2 and
+/// normal_residual_norm = ||A^T (b - A x)||_2 recomputed (operator_products 2), rhs_norm, and the
+/// residual as the one entry of residual_history. Throws SparseQrFactorization's errors, and
+/// ShapeError or NonFiniteError for b.
+SolveResult sparse_qr_solve(const CsrMatrix& a, ConstVectorView b, const SparseQrOptions& options = {});
 
 }  // namespace frechet
