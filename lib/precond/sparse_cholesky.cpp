@@ -37,6 +37,19 @@ struct SolveWorkspace {
   }
 };
 
+// cholmod_solve2 reuses X, Y and E only if their headers have the exact shape it asks for. Its
+// simplicial solve asks for Y of max(4, k) x n (k right-hand sides) and leaves the header shrunk to
+// the k columns it solved, so the next call would reallocate Y: restore the shape it will ask for
+// when the array is large enough.
+void restore_simplicial_workspace(const cholmod_factor& l, SolveWorkspace& work, std::size_t rhs) {
+  if (l.is_super || work.y == nullptr) return;
+  const std::size_t rows = std::max<std::size_t>(4, rhs);
+  if (work.y->nzmax < rows * l.n) return;
+  work.y->nrow = rows;
+  work.y->d = rows;
+  work.y->ncol = l.n;
+}
+
 int cholmod_method(SparseCholeskyMethod method) {
   switch (method) {
     case SparseCholeskyMethod::simplicial: return CHOLMOD_SIMPLICIAL;
@@ -159,6 +172,7 @@ void SparseCholeskyFactorization::solve(ConstVectorView b, VectorView x) const {
   if (n == 0) return;
   const auto work = impl_->pool.lease();
   cholmod_dense rhs = detail::cholmod_dense_view(b.data(), n, 1);
+  restore_simplicial_workspace(*impl_->factor, *work, 1);
   cholmod_solve2(CHOLMOD_A, impl_->factor.get(), &rhs, nullptr, &work->x, nullptr, &work->y, &work->e,
                  work->common.get());
   work->common.check("cholmod_solve2");
@@ -181,6 +195,7 @@ DenseMatrix SparseCholeskyFactorization::solve(const DenseMatrix& b) const {
   if (x.size() == 0) return x;
   const auto work = impl_->pool.lease();
   cholmod_dense rhs = detail::cholmod_dense_view(b.data(), n, b.cols());
+  restore_simplicial_workspace(*impl_->factor, *work, b.cols());
   cholmod_solve2(CHOLMOD_A, impl_->factor.get(), &rhs, nullptr, &work->x, nullptr, &work->y, &work->e,
                  work->common.get());
   work->common.check("cholmod_solve2");

@@ -48,7 +48,9 @@ public:
   SparseQrFactorization(const SparseQrFactorization&) = delete;
   SparseQrFactorization& operator=(const SparseQrFactorization&) = delete;
 
+  /// m, the rows of A.
   std::size_t rows() const noexcept;
+  /// n, the columns of A.
   std::size_t cols() const noexcept;
   /// The numerical rank SPQR found: the number of columns (of A, or of A^T when m < n) kept independent.
   std::size_t rank() const noexcept;
