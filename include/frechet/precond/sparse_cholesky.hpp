@@ -34,10 +34,11 @@ struct SparseCholeskyOptions {
 /// pattern (a Newton iteration's Jacobians). The sparse counterpart of core's CholeskyFactorization.
 ///
 /// Owns its CHOLMOD workspace. Solves are const and safe to call from several threads at once: each
-/// takes a CHOLMOD workspace of its own from a pool (cholmod_solve2 with per-call work arrays), so
-/// concurrent solves neither serialise nor allocate once the pool holds one workspace per thread.
-/// `refactor` must not run concurrently with solves. Only the lower triangle is read, after checking
-/// that the matrix is symmetric.
+/// takes a CHOLMOD workspace of its own from a pool (cholmod_solve2 with per-call work arrays, rather
+/// than a mutex around one workspace), so concurrent solves do not serialise, and a vector solve into
+/// a given view allocates nothing once the pool holds one workspace per thread. `refactor` must not
+/// run concurrently with solves. Only the lower triangle is read, after checking that the matrix is
+/// symmetric.
 class SparseCholeskyFactorization {
 public:
   /// Analyses and factors `a`. Throws ShapeError if `a` is not square, ArgumentError if it is not
@@ -54,9 +55,10 @@ public:
   /// n, the order of A.
   std::size_t size() const noexcept;
   /// Factors `a` again with the ordering and analysis of the first matrix. Throws ArgumentError if
-  /// the pattern of its lower triangle differs from the first matrix's (naming the first column that
-  /// differs), and the constructor's errors otherwise; after a throw the factorization is unusable
-  /// until a successful refactor.
+  /// its pattern differs from the first matrix's (naming the first row that differs), and the
+  /// constructor's errors otherwise. A matrix rejected before factoring (shape, pattern, entries)
+  /// leaves the factorization as it was; one that is not positive definite leaves it unusable (solves
+  /// throw NumericalError) until a successful refactor.
   void refactor(const CsrMatrix& a);
 
   /// A^{-1} b. Throws ShapeError if b has not size() entries, NonFiniteError if an entry is not finite.

@@ -41,8 +41,9 @@ public:
   std::size_t size() const noexcept;
   /// Factors `a` again with the ordering and analysis of the first matrix. Throws ArgumentError if
   /// its pattern differs from the first matrix's (naming the first row that differs), and the
-  /// constructor's errors otherwise; after a throw the factorization is unusable until a successful
-  /// refactor.
+  /// constructor's errors otherwise. A matrix rejected before factoring (shape, pattern, entries)
+  /// leaves the factorization as it was; a singular one leaves it unusable (solves throw
+  /// NumericalError) until a successful refactor.
   void refactor(const CsrMatrix& a);
 
   /// A^{-1} b. Throws ShapeError if b has not size() entries, NonFiniteError if an entry is not finite.
