@@ -195,4 +195,27 @@ BOOST_AUTO_TEST_CASE(smallest_eigenvalues_of_nos6_by_shift_invert) {
   }
 }
 
+
+BOOST_AUTO_TEST_CASE(interior_eigenvalues_of_nos6_by_shift_invert) {
+  // sigma inside the cluster: A - sigma I is indefinite, so the transformation is factored by LU, and
+  // largest_magnitude returns the eigenvalues nearest sigma on both sides.
+  const auto file = matrix_dir() / "nos6.mtx";
+  BOOST_REQUIRE(std::filesystem::exists(file));
+  const CsrMatrix a = read_matrix_market(file).matrix;
+  const double sigma = 1.00003;
+  BOOST_TEST((shift_invert_operator(a, sigma)->method() == ShiftInvertMethod::lu));
+  Vector exact = symmetric_eigen(a.to_dense()).values;
+  std::sort(exact.begin(), exact.end(),
+            [&](double x, double y) { return std::abs(x - sigma) < std::abs(y - sigma); });
+  const LanczosResult r = shift_invert_lanczos(a, sigma, {.count = 3, .target = EigenTarget::largest_magnitude});
+  BOOST_TEST(r.converged);
+  BOOST_TEST_MESSAGE("nos6 near " << sigma << ": " << r.operator_products << " solves");
+  BOOST_TEST(r.operator_products <= 60);
+  BOOST_REQUIRE_EQUAL(r.eigenvalues.size(), 3u);
+  for (std::size_t j = 0; j < 3; ++j) {
+    BOOST_TEST_MESSAGE("  lambda = " << std::setprecision(15) << r.eigenvalues[j] << " (LAPACK " << exact[j] << ")");
+    BOOST_TEST(std::abs(r.eigenvalues[j] - exact[j]) <= 1e-8 * std::abs(exact[j]));
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
