@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "direct_test_support.hpp"
 #include "frechet/core/blas1.hpp"
@@ -143,6 +145,26 @@ BOOST_AUTO_TEST_CASE(operator_is_the_pseudo_inverse) {
   const CsrMatrix wide = random_full_rank(15, 45, rng);
   check_operator_matches(*sparse_qr_preconditioner(wide),
                          dense_pseudo_inverse(wide.to_dense().transposed()).transposed(), 1e-12);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_solves_agree) {
+  Random rng(58);
+  const CsrMatrix a = random_full_rank(400, 150, rng);
+  const auto g = sparse_qr_preconditioner(a);
+  std::vector<Vector> rhs, expect;
+  for (int t = 0; t < 4; ++t) {
+    rhs.push_back(rng.gaussian_vector(t % 2 == 0 ? a.rows() : a.cols()));
+    expect.push_back(t % 2 == 0 ? g->apply(rhs.back()) : g->apply_adjoint(rhs.back()));
+  }
+  std::vector<Vector> got(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int repeat = 0; repeat < 10; ++repeat) got[t] = t % 2 == 0 ? g->apply(rhs[t]) : g->apply_adjoint(rhs[t]);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (std::size_t t = 0; t < 4; ++t) BOOST_TEST(relative_error(got[t], expect[t]) == 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_throws) {
