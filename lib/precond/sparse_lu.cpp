@@ -39,9 +39,10 @@ std::string rcond_text(double rcond) {
 
 }  // namespace
 
+static_assert(std::is_same_v<SparseIndex, int>, "UMFPACK's int API reads the CSR index arrays in place");
+
 // CSR arrays of A are the CSC arrays of A^T, which is what UMFPACK is handed: it factors A^T without a
 // conversion, and a solve with A is its transposed solve (UMFPACK_At), a solve with A^T its plain one.
-static_assert(std::is_same_v<SparseIndex, int>, "UMFPACK's int API reads the CSR index arrays in place");
 
 struct SparseLuFactorization::Impl {
   std::size_t n;
