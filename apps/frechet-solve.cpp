@@ -24,6 +24,9 @@
 #include "frechet/precond/incomplete_lu.hpp"
 #include "frechet/precond/jacobi.hpp"
 #include "frechet/precond/nystrom.hpp"
+#include "frechet/precond/sparse_cholesky.hpp"
+#include "frechet/precond/sparse_lu.hpp"
+#include "frechet/precond/sparse_qr.hpp"
 #include "frechet/precond/ssor.hpp"
 
 namespace {
@@ -67,7 +70,20 @@ const std::map<std::string, Method>& methods() {
   return table;
 }
 
-bool is_least_squares(const std::string& method) { return method == "lsqr" || method == "lsmr"; }
+// The sparse direct solvers (SuiteSparse): no iteration, no options; they report iterations 0.
+using DirectMethod = frechet::SolveResult (*)(const frechet::CsrMatrix&, frechet::ConstVectorView);
+
+const std::map<std::string, DirectMethod>& direct_methods() {
+  using namespace frechet;
+  static const std::map<std::string, DirectMethod> table{
+      {"cholmod", [](const CsrMatrix& a, ConstVectorView b) { return sparse_cholesky_solve(a, b); }},
+      {"umfpack", [](const CsrMatrix& a, ConstVectorView b) { return sparse_lu_solve(a, b); }},
+      {"spqr", [](const CsrMatrix& a, ConstVectorView b) { return sparse_qr_solve(a, b); }},
+  };
+  return table;
+}
+
+bool is_least_squares(const std::string& method) { return method == "lsqr" || method == "lsmr" || method == "spqr"; }
 
 // A preconditioner built from the matrix, with what it reports about itself (the JSON "precond_info").
 struct Preconditioner {
@@ -102,6 +118,12 @@ const std::map<std::string, PreconditionerFactory>& preconditioners() {
          const auto m = ssor_preconditioner(a);
          return Preconditioner{m, {{"omega", m->omega()}, {"bytes", m->bytes()}}};
        }},
+      {"cholmod",
+       [](const CsrMatrix& a) {
+         const auto m = sparse_cholesky_preconditioner(a);
+         return Preconditioner{m, {{"factor_nnz", m->factorization().factor_nnz()},
+                                   {"supernodal", m->factorization().is_supernodal()}}};
+       }},
       {"ic0",
        [](const CsrMatrix& a) {
          const auto m = ic0_preconditioner(a);
@@ -129,7 +151,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("MATRIX", o.matrix, "a Matrix Market file (.mtx)")->required();
   std::vector<std::string> names;
   for (const auto& [name, method] : methods()) names.push_back(name);
-  app.add_option("--method", o.method, "Krylov method; without it the matrix is only described")
+  for (const auto& [name, method] : direct_methods()) names.push_back(name);
+  app.add_option("--method", o.method,
+                 "Krylov method, or a sparse direct solver (cholmod, umfpack, spqr); without it the matrix is "
+                 "only described")
       ->check(CLI::IsMember(names));
   std::vector<std::string> precond_names;
   for (const auto& [name, factory] : preconditioners()) precond_names.push_back(name);
@@ -182,7 +207,21 @@ double relative_residual(const frechet::CsrMatrix& a, frechet::ConstVectorView b
   return den == 0.0 ? num : num / den;
 }
 
+// A direct solve has no iterations and no preconditioner: an option that would change nothing is an error.
+void check_direct_options(const Options& o) {
+  const auto refuse = [&](const char* option) {
+    throw frechet::ArgumentError(std::string(option) + " does not apply to the direct solver --method " + o.method);
+  };
+  if (o.precond != "none") refuse("--precond");
+  if (o.max_iterations) refuse("--max-iter");
+  if (o.restart != 30) refuse("--restart");
+  if (o.damping != 0.0) refuse("--damping");
+  if (o.monitor) refuse("--monitor");
+}
+
 void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report) {
+  const bool direct = direct_methods().contains(o.method);
+  if (direct) check_direct_options(o);
   const auto setup_start = Clock::now();
   const Vector b = right_hand_side(o, a);
   const Preconditioner precond = preconditioners().at(o.precond)(a);
@@ -197,7 +236,8 @@ void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report
   const double setup_seconds = seconds_since(setup_start);
 
   const auto solve_start = Clock::now();
-  const frechet::SolveResult result = methods().at(o.method)(a, b, settings);
+  const frechet::SolveResult result =
+      direct ? direct_methods().at(o.method)(a, b) : methods().at(o.method)(a, b, settings);
   const double solve_seconds = seconds_since(solve_start);
 
   report["method"] = o.method;

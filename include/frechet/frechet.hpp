@@ -36,3 +36,16 @@
 #include "frechet/krylov/solve_result.hpp"
 #include "frechet/krylov/stochastic_lanczos_quadrature.hpp"
 #include "frechet/krylov/trace_result.hpp"
+
+// Layer 4: preconditioners and sparse direct solvers
+#include "frechet/precond/block_jacobi.hpp"
+#include "frechet/precond/incomplete_cholesky.hpp"
+#include "frechet/precond/incomplete_lu.hpp"
+#include "frechet/precond/jacobi.hpp"
+#include "frechet/precond/kfac.hpp"
+#include "frechet/precond/nystrom.hpp"
+#include "frechet/precond/shift_invert.hpp"
+#include "frechet/precond/sparse_cholesky.hpp"
+#include "frechet/precond/sparse_lu.hpp"
+#include "frechet/precond/sparse_qr.hpp"
+#include "frechet/precond/ssor.hpp"

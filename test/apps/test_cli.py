@@ -76,6 +76,22 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.returncode == 0 and len(monitor_lines) == 5, "--monitor prints iteration 0 and one line per iteration")
     check("max_iterations" in r.stdout, "a solve stopped by --max-iter says so")
 
+    iterations = {}
+    for precond in ("none", "jacobi", "block-jacobi", "ssor", "ic0", "ilu0", "ilut", "nystrom", "cholmod"):
+        r = run(solve, mtx, "--method", "cg", "--precond", precond, "--json")
+        result = json.loads(r.stdout) if r.returncode == 0 else {}
+        check(result.get("converged") and result.get("relative_residual", 1) <= 1e-8,
+              f"CG with --precond {precond} converges ({r.stderr.strip()})")
+        check(isinstance(result.get("precond_info"), dict), f"--precond {precond} reports precond_info")
+        iterations[precond] = result.get("iterations", -1)
+    check(iterations["ic0"] < iterations["none"] and iterations["cholmod"] == 1,
+          "IC(0) lowers the iteration count and the exact Cholesky needs one iteration")
+    for method in ("cholmod", "umfpack", "spqr"):
+        r = run(solve, mtx, "--method", method, "--json")
+        result = json.loads(r.stdout) if r.returncode == 0 else {}
+        check(result.get("converged") and result.get("iterations") == 0 and result.get("relative_residual", 1) < 1e-12,
+              f"--method {method} solves directly and reports iterations 0")
+
     wide = os.path.join(tmp, "wide.mtx")
     with open(wide, "w") as f:
         f.write("%%MatrixMarket matrix coordinate real general\n2 3 3\n1 1 1.0\n2 2 2.0\n2 3 1.0\n")
@@ -95,6 +111,9 @@ with tempfile.TemporaryDirectory() as tmp:
         ([solve, wide, "--method", "cg"], 1, "square method on a rectangular matrix"),
         ([solve, mtx, "--method", "nosuch"], 2, "unknown method"),
         ([solve, mtx, "--method", "cg", "--rtol", "-1"], 2, "negative tolerance"),
+        ([solve, mtx, "--method", "cholmod", "--precond", "ic0"], 1, "a preconditioner for a direct solver"),
+        ([solve, mtx, "--method", "umfpack", "--max-iter", "3"], 1, "an iteration limit for a direct solver"),
+        ([solve, wide, "--method", "cg", "--precond", "ic0"], 1, "IC(0) of a rectangular matrix"),
         ([solve, mtx, "--no-such-option"], 2, "unknown option"),
         ([solve], 2, "missing matrix argument"),
         ([solve, os.path.join(tmp, "missing.mtx")], 1, "missing file"),

@@ -8,28 +8,45 @@
 
 namespace frechet::detail {
 
-void check_cholmod_status(int status, const char* what) {
+void check_cholmod_status(int status, const char* what, const std::string& detail) {
+  if (status == CHOLMOD_OK) return;
   const std::string where = std::string("CHOLMOD (") + what + "): ";
+  const std::string tail = detail.empty() ? std::string() : "; " + detail;
   switch (status) {
-    case CHOLMOD_OK: return;
-    case CHOLMOD_NOT_POSDEF: throw NumericalError(where + "the matrix is not positive definite");
-    case CHOLMOD_DSMALL: throw NumericalError(where + "a pivot of the factorization is tiny: the matrix is numerically singular");
-    case CHOLMOD_INVALID: throw ArgumentError(where + "invalid input");
-    case CHOLMOD_TOO_LARGE: throw ArgumentError(where + "the problem is too large for 32-bit indices");
-    case CHOLMOD_OUT_OF_MEMORY: throw Error(where + "out of memory");
-    case CHOLMOD_NOT_INSTALLED: throw Error(where + "the method is not installed in this SuiteSparse build");
-    case CHOLMOD_GPU_PROBLEM: throw Error(where + "GPU failure");
-    default: throw Error(where + "unknown status " + std::to_string(status));
+    case CHOLMOD_NOT_POSDEF: throw NumericalError(where + "the matrix is not positive definite" + tail);
+    case CHOLMOD_DSMALL: throw NumericalError(where + "a pivot of the factorization is tiny: the matrix is numerically singular" + tail);
+    case CHOLMOD_INVALID: throw ArgumentError(where + "invalid input" + tail);
+    case CHOLMOD_TOO_LARGE: throw ArgumentError(where + "the problem is too large for 32-bit indices" + tail);
+    case CHOLMOD_OUT_OF_MEMORY: throw Error(where + "out of memory" + tail);
+    case CHOLMOD_NOT_INSTALLED: throw Error(where + "the method is not installed in this SuiteSparse build" + tail);
+    case CHOLMOD_GPU_PROBLEM: throw Error(where + "GPU failure" + tail);
+    default: throw Error(where + "unknown status " + std::to_string(status) + tail);
   }
 }
 
-CholmodCommon::CholmodCommon() {
-  cholmod_start(&common_);
+CholmodCommon::CholmodCommon(CholmodIndex index) : index_(index) {
+  if (index == CholmodIndex::int64) cholmod_l_start(&common_);
+  else cholmod_start(&common_);
   check("cholmod_start");
   common_.print = 0;
 }
 
-CholmodCommon::~CholmodCommon() { cholmod_finish(&common_); }
+CholmodCommon::~CholmodCommon() {
+  if (index_ == CholmodIndex::int64) cholmod_l_finish(&common_);
+  else cholmod_finish(&common_);
+}
+
+cholmod_dense cholmod_dense_view(const double* data, std::size_t rows, std::size_t cols) {
+  cholmod_dense d{};
+  d.nrow = rows;
+  d.ncol = cols;
+  d.nzmax = rows * cols;
+  d.d = rows;
+  d.x = const_cast<double*>(data);  // NOLINT(cppcoreguidelines-pro-type-const-cast): read only, see the header
+  d.xtype = CHOLMOD_REAL;
+  d.dtype = CHOLMOD_DOUBLE;
+  return d;
+}
 
 CholmodSparsePtr to_cholmod(const CsrMatrix& a, CholmodCommon& common, CholmodStorage storage) {
   const bool lower = storage == CholmodStorage::lower;

@@ -1,39 +1,53 @@
 #pragma once
 // Internal: RAII for CHOLMOD's workspace and sparse matrices, and the conversions between CsrMatrix
 // and cholmod_sparse (int API, double values). SuiteSparse types never appear in public headers;
-// the direct solvers of precond/ build on this file. CHOLMOD status codes become frechet errors in
-// exactly one place, check_cholmod_status.
+// the Cholesky and QR factorizations of precond/ build on this file. CHOLMOD status codes (SPQR
+// reports through the same cholmod_common) become frechet errors in exactly one place,
+// check_cholmod_status.
 
 #include <suitesparse/cholmod.h>
 
 #include <memory>
+#include <string>
 
 #include "frechet/linop/csr_matrix.hpp"
 
 namespace frechet::detail {
 
-/// Throws the frechet error for a CHOLMOD status, naming `what` (the call that failed):
-/// NumericalError for CHOLMOD_NOT_POSDEF and CHOLMOD_DSMALL, ArgumentError for CHOLMOD_INVALID and
-/// CHOLMOD_TOO_LARGE, Error otherwise (out of memory, not installed, GPU). CHOLMOD_OK returns.
-void check_cholmod_status(int status, const char* what);
+/// Throws the frechet error for a CHOLMOD or SPQR status, naming `what` (the call that failed) and
+/// ending with `detail` when it is not empty: NumericalError for CHOLMOD_NOT_POSDEF and
+/// CHOLMOD_DSMALL, ArgumentError for CHOLMOD_INVALID and CHOLMOD_TOO_LARGE, Error otherwise (out of
+/// memory, not installed, GPU). CHOLMOD_OK returns.
+void check_cholmod_status(int status, const char* what, const std::string& detail = {});
 
-/// CHOLMOD's workspace: cholmod_start on construction, cholmod_finish on destruction, printing
-/// turned off (errors come back as exceptions). Pinned in memory because objects allocated through it
-/// keep its address; it must outlive them.
+/// The index type of a CHOLMOD workspace: CHOLMOD's int API, or its SuiteSparse_long API, which SPQR
+/// requires.
+enum class CholmodIndex { int32, int64 };
+
+/// CHOLMOD's workspace: cholmod_start (cholmod_l_start for int64) on construction, cholmod_finish on
+/// destruction, printing turned off (errors come back as exceptions). Pinned in memory because objects
+/// allocated through it keep its address; it must outlive them.
 class CholmodCommon {
 public:
-  CholmodCommon();
+  explicit CholmodCommon(CholmodIndex index = CholmodIndex::int32);
   ~CholmodCommon();
   CholmodCommon(const CholmodCommon&) = delete;
   CholmodCommon& operator=(const CholmodCommon&) = delete;
 
   cholmod_common* get() noexcept { return &common_; }
-  /// check_cholmod_status(status of the last call, what).
-  void check(const char* what) const { check_cholmod_status(common_.status, what); }
+  /// check_cholmod_status(status of the last call, what, detail).
+  void check(const char* what, const std::string& detail = {}) const {
+    check_cholmod_status(common_.status, what, detail);
+  }
 
 private:
   cholmod_common common_;
+  CholmodIndex index_;
 };
+
+/// Column-major doubles seen as a cholmod_dense without a copy, for arguments CHOLMOD and SPQR only
+/// read (the right-hand sides of their solves).
+cholmod_dense cholmod_dense_view(const double* data, std::size_t rows, std::size_t cols);
 
 /// Frees a cholmod_sparse through the workspace that allocated it.
 struct CholmodSparseDeleter {

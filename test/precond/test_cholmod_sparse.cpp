@@ -5,8 +5,8 @@
 #include "frechet/core/error.hpp"
 #include "frechet/linop/csr_matrix.hpp"
 #include "frechet/linop/laplacian.hpp"
-#include "linop/cholmod_sparse.hpp"
-#include "linop_test_support.hpp"
+#include "precond/cholmod_sparse.hpp"
+#include "linop/linop_test_support.hpp"
 #include "test_support.hpp"
 
 using namespace frechet;
