@@ -180,7 +180,10 @@ AmgPreconditioner::AmgPreconditioner(std::shared_ptr<const CsrMatrix> a, const A
   if (near_null.size() == 0) near_null = DenseMatrix(a_->rows(), 1, 1.0);
 
   std::shared_ptr<const CsrMatrix> current = a_;
-  for (;;) {
+  // Coarse operators have more and relatively weaker couplings; halving theta per level keeps
+  // their aggregates as large as the finest level's (Vanek, Mandel, Brezina 1996, section 5).
+  double theta = options_.strength_threshold;
+  for (;; theta *= 0.5) {
     detail::AmgLevelData level;
     level.a = current;
     const Vector diag = current->diagonal();
@@ -196,7 +199,7 @@ AmgPreconditioner::AmgPreconditioner(std::shared_ptr<const CsrMatrix> a, const A
     std::optional<detail::TentativeProlongator> tentative;
     std::vector<char> strong;
     if (n > options_.coarsest_size && !last_allowed) {
-      strong = detail::strong_connections(*current, diag, options_.strength_threshold);
+      strong = detail::strong_connections(*current, diag, theta);
       const detail::Aggregates aggregates = detail::aggregate(*current, strong);
       tentative = detail::tentative_prolongator(aggregates, near_null);
       // No aggregate, or no reduction: coarsening has stalled, and this level is the coarsest.
