@@ -59,7 +59,7 @@ const OperatorPtr& checked(const OperatorPtr& a) {
 }  // namespace
 
 ChebyshevPreconditioner::ChebyshevPreconditioner(OperatorPtr a, const ChebyshevOptions& options)
-    : LinearOperator(checked(a)->rows(), a->cols(), {.symmetric = true, .positive_definite = true}),
+    : LinearOperator(checked(a)->rows(), checked(a)->cols(), {.symmetric = true, .positive_definite = true}),
       a_(std::move(a)),
       degree_(options.degree),
       scratch_(std::make_unique<detail::ScratchPool>()) {
