@@ -23,7 +23,8 @@ public:
   virtual std::string name() const = 0;
 };
 
-/// Dense Cholesky (LAPACK dpotrf/dpotrs) of the symmetric positive definite `a`: n^2 doubles.
+/// Dense Cholesky (LAPACK dpotrf, through CholeskyFactorization) of the symmetric positive definite
+/// `a`: n^2 doubles, and 2 n^2 flops per solve.
 /// Throws NumericalError naming the leading minor that is not positive.
 std::unique_ptr<const CoarseSolver> dense_cholesky_coarse_solver(const CsrMatrix& a);
 

@@ -1,0 +1,185 @@
+// precond: CG to rtol 1e-8 with each preconditioner on the 3D Laplacian (10^6 unknowns by default)
+// and on every SPD matrix of the shared folder: iterations, setup and solve seconds, their total, and
+// the bytes the preconditioner holds next to the matrix's own; the fastest total per matrix is
+// marked. With the hypre peer, BoomerAMG preconditions the same frechet CG (one V-cycle per
+// application, so both AMGs are compared as preconditioners of the same Krylov method).
+//
+// Preconditioners are a table of named factories: adding one is one line in `preconditioners()`.
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_support.hpp"
+#include "frechet/krylov/cg.hpp"
+#include "frechet/linop/laplacian.hpp"
+#include "frechet/linop/matrix_market.hpp"
+#include "frechet/linop/operators.hpp"
+#include "frechet/precond/amg.hpp"
+#include "frechet/precond/chebyshev.hpp"
+
+#ifdef FRECHET_HYPRE_PEER
+#include "hypre_boomeramg.hpp"
+#endif
+
+namespace {
+
+using frechet::CsrMatrix;
+using frechet::OperatorPtr;
+using frechet::Vector;
+using MatrixPtr = std::shared_ptr<const CsrMatrix>;
+using namespace frechet::bench;
+
+/// A preconditioner and the bytes it holds besides the matrix (null: no preconditioner).
+struct Built {
+  OperatorPtr m;
+  std::size_t bytes = 0;
+};
+
+struct Factory {
+  std::string name;
+  std::function<Built(const MatrixPtr&)> build;
+};
+
+std::vector<Factory> preconditioners() {
+  std::vector<Factory> table = {
+      {"none", [](const MatrixPtr&) { return Built{}; }},
+      {"jacobi",
+       [](const MatrixPtr& a) {
+         Vector inv = a->diagonal();
+         for (double& d : inv) d = 1.0 / d;
+         const std::size_t bytes = inv.size() * sizeof(double);
+         return Built{frechet::diagonal_operator(std::move(inv)), bytes};
+       }},
+      {"chebyshev",
+       [](const MatrixPtr& a) {
+         auto m = frechet::chebyshev_preconditioner(a);
+         return Built{m, m->bytes()};
+       }},
+      {"amg",
+       [](const MatrixPtr& a) {
+         auto m = frechet::amg_preconditioner(a);
+         return Built{m, m->bytes()};
+       }},
+  };
+#ifdef FRECHET_HYPRE_PEER
+  table.push_back({"boomeramg", [](const MatrixPtr& a) {
+                     auto m = frechet::bench::boomeramg_preconditioner(*a);
+                     return Built{m, m->bytes()};
+                   }});
+#endif
+  return table;
+}
+
+std::size_t csr_bytes(const CsrMatrix& a) {
+  return a.nnz() * (sizeof(double) + sizeof(frechet::SparseIndex)) + (a.rows() + 1) * sizeof(frechet::SparseIndex);
+}
+
+struct Result {
+  std::string matrix, preconditioner;
+  std::size_t rows = 0, nnz = 0, matrix_bytes = 0, bytes = 0;
+  int iterations = 0;
+  bool converged = false;
+  double setup_seconds = 0.0, solve_seconds = 0.0;
+  double total() const { return setup_seconds + solve_seconds; }
+};
+
+// Setup and solve, `repeats` times; the median of each.
+Result run(const std::string& name, const MatrixPtr& a, const Factory& factory, int repeats) {
+  const Vector b = a->apply(Vector(a->cols(), 1.0));
+  Result r{.matrix = name, .preconditioner = factory.name, .rows = a->rows(), .nnz = a->nnz(), .matrix_bytes = csr_bytes(*a)};
+  std::vector<double> setups, solves;
+  for (int k = 0; k < repeats; ++k) {
+    auto t0 = Clock::now();
+    const Built built = factory.build(a);
+    setups.push_back(seconds_since(t0));
+    t0 = Clock::now();
+    const frechet::SolveResult s = frechet::cg(*a, b, {.rtol = 1e-8, .preconditioner = built.m});
+    solves.push_back(seconds_since(t0));
+    r.iterations = s.iterations;
+    r.converged = s.converged;
+    r.bytes = built.bytes;
+  }
+  r.setup_seconds = median(setups);
+  r.solve_seconds = median(solves);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"CG with each preconditioner: iterations, setup, solve and memory", "precond"};
+  std::string matrix_dir = FRECHET_DEFAULT_MATRIX_DIR;
+  int grid = 100;
+  int repeats = 1;
+  bool json = false;
+  app.add_option("--matrix-dir", matrix_dir, "folder of the shared SPD matrices (empty: the Laplacian only)");
+  app.add_option("--grid", grid, "edge of the 3D Laplacian grid (100: 10^6 unknowns)")->check(CLI::PositiveNumber);
+  app.add_option("--repeats", repeats, "setups and solves per case; the median is reported")->check(CLI::PositiveNumber);
+  app.add_flag("--json", json, "print one JSON object and nothing else");
+  CLI11_PARSE(app, argc, argv);
+  set_threads(all_cores());
+
+  std::vector<std::pair<std::string, MatrixPtr>> matrices;
+  const auto g = static_cast<std::size_t>(grid);
+  matrices.emplace_back("laplacian_3d_" + std::to_string(grid) + "^3",
+                        std::make_shared<const CsrMatrix>(frechet::laplacian_3d(g, g, g)));
+  for (const char* name : {"LUNDA", "494_bus", "nos6", "gr_900_900_crg", "1138_bus", "bcsstk13", "ani4", "bcsstk16"}) {
+    const auto file = std::filesystem::path(matrix_dir) / (std::string(name) + ".mtx");
+    if (matrix_dir.empty() || !std::filesystem::exists(file)) continue;
+    matrices.emplace_back(name, std::make_shared<const CsrMatrix>(frechet::read_matrix_market(file).matrix));
+  }
+
+  const std::vector<Factory> table = preconditioners();
+  nlohmann::json out = json_report("precond");
+  if (!json) {
+    std::printf("CG to rtol 1e-8, b = A 1, %d thread(s); * marks the fastest total per matrix\n", all_cores());
+    std::printf("%-22s %-10s %6s %5s %10s %10s %10s %12s %12s\n", "matrix", "precond", "iters", "conv", "setup s",
+                "solve s", "total s", "bytes", "matrix bytes");
+  }
+  for (const auto& [name, a] : matrices) {
+    std::vector<Result> results;
+    for (const Factory& f : table) results.push_back(run(name, a, f, repeats));
+    std::optional<std::size_t> fastest;
+    std::map<std::string, const Result*> by_name;
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      by_name[results[k].preconditioner] = &results[k];
+      if (results[k].converged && (!fastest || results[k].total() < results[*fastest].total())) fastest = k;
+    }
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      const Result& r = results[k];
+      nlohmann::json j{{"name", r.matrix + "/" + r.preconditioner},
+                       {"matrix", r.matrix},
+                       {"preconditioner", r.preconditioner},
+                       {"rows", r.rows},
+                       {"nnz", r.nnz},
+                       {"iterations", r.iterations},
+                       {"converged", r.converged},
+                       {"setup_seconds", r.setup_seconds},
+                       {"solve_seconds", r.solve_seconds},
+                       {"total_seconds", r.total()},
+                       {"bytes", r.bytes},
+                       {"matrix_bytes", r.matrix_bytes},
+                       {"fastest", fastest == k}};
+      if (r.preconditioner == "amg") {
+        j["ratio_none_to_amg"] = by_name.at("none")->total() / r.total();
+        if (by_name.contains("boomeramg")) j["ratio_boomeramg_to_frechet"] = by_name.at("boomeramg")->total() / r.total();
+      }
+      out["cases"].push_back(j);
+      if (!json) {
+        std::printf("%-22s %-10s %6d %5s %10.4f %10.4f %10.4f %12zu %12zu %s\n", r.matrix.c_str(),
+                    r.preconditioner.c_str(), r.iterations, r.converged ? "yes" : "NO", r.setup_seconds,
+                    r.solve_seconds, r.total(), r.bytes, r.matrix_bytes, fastest == k ? "*" : "");
+      }
+    }
+  }
+  if (json) print_json(out);
+}
