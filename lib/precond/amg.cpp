@@ -1,5 +1,6 @@
 #include "frechet/precond/amg.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -140,13 +141,17 @@ CsrMatrix filtered(const CsrMatrix& a, const std::vector<char>& strong) {
   return CsrMatrix(a.rows(), a.cols(), std::move(f_offsets), std::move(f_cols), std::move(f_values));
 }
 
-// P = (I - omega D_F^-1 A_F) P_tent, returning P and omega.
-std::pair<CsrMatrix, double> smoothed_prolongator(const CsrMatrix& a_f, const CsrMatrix& p_tent, std::uint64_t seed) {
+// P = (I - omega D_F^-1 A_F) P_tent, returning P and omega. `rho` is rho(D_F^-1 A_F) when known
+// (A_F = A, whose estimate the smoother already made), else it is estimated here.
+std::pair<CsrMatrix, double> smoothed_prolongator(const CsrMatrix& a_f, const CsrMatrix& p_tent, std::optional<double> rho,
+                                                  std::uint64_t seed) {
   const Vector diag = a_f.diagonal();
-  Vector scale(diag.size());
-  for (std::size_t i = 0; i < diag.size(); ++i) scale[i] = 1.0 / std::sqrt(diag[i]);
-  const double rho = detail::estimate_largest_eigenvalue(kName, a_f, scale, kLanczosSteps, seed).value;
-  const double omega = 4.0 / (3.0 * rho);
+  if (!rho) {
+    Vector scale(diag.size());
+    for (std::size_t i = 0; i < diag.size(); ++i) scale[i] = 1.0 / std::sqrt(diag[i]);
+    rho = detail::estimate_largest_eigenvalue(kName, a_f, scale, kLanczosSteps, seed).value;
+  }
+  const double omega = 4.0 / (3.0 * *rho);
   const CsrMatrix product = detail::multiply(a_f, p_tent);
   Vector values(product.values().begin(), product.values().end());
   const auto offsets = product.row_offsets();
@@ -230,7 +235,14 @@ AmgPreconditioner::AmgPreconditioner(std::shared_ptr<const CsrMatrix> a, const A
       levels_.push_back(std::move(level));
       break;
     }
-    auto [p, omega] = smoothed_prolongator(filtered(*current, strong), tentative->p, options_.seed);
+    // Every off-diagonal entry strong (the usual case on the finest level of a Laplacian): A_F = A, and
+    // the smoother's estimate of rho(D^-1 A) serves the prolongator too.
+    // (The diagonal is stored in every row, having been checked positive.)
+    const bool all_strong = std::count(strong.begin(), strong.end(), char{1}) + static_cast<std::ptrdiff_t>(n) ==
+                            static_cast<std::ptrdiff_t>(current->nnz());
+    auto [p, omega] = all_strong ? smoothed_prolongator(*current, tentative->p, level.spectral_bound / options_.safety_factor,
+                                                        options_.seed)
+                                 : smoothed_prolongator(filtered(*current, strong), tentative->p, std::nullopt, options_.seed);
     hierarchy_.levels.back().prolongation_weight = omega;
     level.r = p.transposed();
     const CsrMatrix ap = detail::multiply(*current, p);
