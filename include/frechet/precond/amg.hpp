@@ -50,7 +50,8 @@ class CoarseSolver;        // the coarsest solve (lib/precond/coarse_solver.hpp)
 
 /// The relaxation of AMG's levels.
 enum class AmgSmoother {
-  /// Damped Jacobi, x <- x + w D^-1 (b - A x), w = jacobi_weight / rho(D^-1 A), `sweeps` times.
+  /// Damped Jacobi, x <- x + w D^-1 (b - A x), `sweeps` times, w = jacobi_weight / rho with rho the
+  /// level's spectral bound (the estimate of rho(D^-1 A) times safety_factor).
   jacobi,
   /// The Chebyshev polynomial of degree `degree` in D^-1 A on
   /// [lambda_max / eigenvalue_ratio, lambda_max] (see precond/chebyshev.hpp): the better smoother
@@ -118,8 +119,8 @@ struct AmgHierarchy {
   std::string coarsest_solver;
 };
 
-/// The hierarchy as a table: one line per level (rows, nnz, nnz per row, spectral bound), then the
-/// complexities and the coarsest solver.
+/// The hierarchy as a table: one line per level (rows, nnz, nnz per row, the smoother's spectral
+/// bound, 0 where no smoother runs), then the complexities and the coarsest solver.
 std::string to_string(const AmgHierarchy& hierarchy);
 
 /// The V-cycle M^-1 of smoothed-aggregation AMG. Symmetric positive definite; its adjoint is itself.
