@@ -180,7 +180,7 @@ TentativeProlongator tentative_prolongator(const Aggregates& aggregates, const D
     }
   }
 
-  TentativeProlongator result{CsrMatrix(n, nc, std::move(offsets), std::move(cols), std::move(values)),
+  TentativeProlongator result{SparseArrays{n, nc, std::move(offsets), std::move(cols), std::move(values)},
                               DenseMatrix(nc, k)};
   for (std::size_t row = 0; row < nc; ++row) {
     for (std::size_t t = 0; t < k; ++t) result.near_null_space(row, t) = r_rows[row * k + t];

@@ -7,6 +7,7 @@
 
 #include "frechet/core/dense_matrix.hpp"
 #include "frechet/linop/csr_matrix.hpp"
+#include "sparse_products.hpp"
 
 namespace frechet::detail {
 
@@ -30,7 +31,7 @@ Aggregates aggregate(const CsrMatrix& a, const std::vector<char>& strong);
 
 /// P_tent and the coarse near-null space.
 struct TentativeProlongator {
-  CsrMatrix p;                    ///< n x n_c
+  SparseArrays p;                 ///< n x n_c
   DenseMatrix near_null_space;    ///< n_c x k
 };
 

@@ -108,7 +108,7 @@ std::size_t csr_bytes(const CsrMatrix& m) {
 // A_F: the diagonal and the strong entries of A, the weak ones added to the diagonal so that row sums
 // are kept (Vanek, Mandel, Brezina 1996). Where lumping would leave a diagonal entry that is not
 // positive (possible for matrices that are not M-matrices) the row keeps a_ii, so D_F^-1 exists.
-CsrMatrix filtered(const CsrMatrix& a, const std::vector<char>& strong) {
+detail::SparseArrays filtered(const CsrMatrix& a, const std::vector<char>& strong) {
   const auto offsets = a.row_offsets();
   const auto cols = a.col_indices();
   const auto values = a.values();
@@ -138,13 +138,13 @@ CsrMatrix filtered(const CsrMatrix& a, const std::vector<char>& strong) {
     f_values[diag_slot] = diag + weak > 0.0 ? diag + weak : diag;
     f_offsets[i + 1] = static_cast<SparseIndex>(f_cols.size());
   }
-  return CsrMatrix(a.rows(), a.cols(), std::move(f_offsets), std::move(f_cols), std::move(f_values));
+  return {a.rows(), a.cols(), std::move(f_offsets), std::move(f_cols), std::move(f_values)};
 }
 
 // P = (I - omega D_F^-1 A_F) P_tent, returning P and omega. `rho` is rho(D_F^-1 A_F) when known
 // (A_F = A, whose estimate the smoother already made), else it is estimated here.
-std::pair<CsrMatrix, double> smoothed_prolongator(const CsrMatrix& a_f, const CsrMatrix& p_tent, std::optional<double> rho,
-                                                  std::uint64_t seed) {
+std::pair<CsrMatrix, double> smoothed_prolongator(const CsrMatrix& a_f, const detail::SparseArrays& p_tent,
+                                                  std::optional<double> rho, std::uint64_t seed) {
   const Vector diag = a_f.diagonal();
   if (!rho) {
     Vector scale(diag.size());
@@ -152,17 +152,13 @@ std::pair<CsrMatrix, double> smoothed_prolongator(const CsrMatrix& a_f, const Cs
     rho = detail::estimate_largest_eigenvalue(kName, a_f, scale, kLanczosSteps, seed).value;
   }
   const double omega = 4.0 / (3.0 * *rho);
-  const CsrMatrix product = detail::multiply(a_f, p_tent);
-  Vector values(product.values().begin(), product.values().end());
-  const auto offsets = product.row_offsets();
-  for (std::size_t i = 0; i < product.rows(); ++i) {
-    for (SparseIndex k = offsets[i]; k < offsets[i + 1]; ++k) values[static_cast<std::size_t>(k)] *= omega / diag[i];
+  detail::SparseArrays correction = detail::multiply(a_f, p_tent);
+  for (std::size_t i = 0; i < correction.rows; ++i) {
+    for (SparseIndex k = correction.offsets[i]; k < correction.offsets[i + 1]; ++k) {
+      correction.values[static_cast<std::size_t>(k)] *= omega / diag[i];
+    }
   }
-  const CsrMatrix correction(product.rows(), product.cols(),
-                             std::vector<SparseIndex>(offsets.begin(), offsets.end()),
-                             std::vector<SparseIndex>(product.col_indices().begin(), product.col_indices().end()),
-                             std::move(values));
-  return {detail::add(1.0, p_tent, -1.0, correction), omega};
+  return {detail::add(1.0, p_tent, -1.0, correction).to_matrix(), omega};
 }
 
 // The workspace vectors of a level: r, t and d on every level; b and x too below the finest (the
@@ -208,7 +204,7 @@ AmgPreconditioner::AmgPreconditioner(std::shared_ptr<const CsrMatrix> a, const A
       const detail::Aggregates aggregates = detail::aggregate(*current, strong);
       tentative = detail::tentative_prolongator(aggregates, near_null);
       // No aggregate, or no reduction: coarsening has stalled, and this level is the coarsest.
-      if (tentative->p.cols() == 0 || tentative->p.cols() >= n) tentative.reset();
+      if (tentative->p.cols == 0 || tentative->p.cols >= n) tentative.reset();
     }
     const bool coarsest = !tentative;
     if (!coarsest || n > options_.coarsest_size) {
@@ -242,11 +238,11 @@ AmgPreconditioner::AmgPreconditioner(std::shared_ptr<const CsrMatrix> a, const A
                             static_cast<std::ptrdiff_t>(current->nnz());
     auto [p, omega] = all_strong ? smoothed_prolongator(*current, tentative->p, level.spectral_bound / options_.safety_factor,
                                                         options_.seed)
-                                 : smoothed_prolongator(filtered(*current, strong), tentative->p, std::nullopt, options_.seed);
+                                 : smoothed_prolongator(filtered(*current, strong).to_matrix(), tentative->p, std::nullopt, options_.seed);
     hierarchy_.levels.back().prolongation_weight = omega;
     level.r = p.transposed();
-    const CsrMatrix ap = detail::multiply(*current, p);
-    current = std::make_shared<const CsrMatrix>(detail::multiply(level.r, ap));
+    const detail::SparseArrays ap = detail::multiply(*current, p);
+    current = std::make_shared<const CsrMatrix>(detail::multiply(level.r, ap).to_matrix());
     level.p = std::move(p);
     near_null = std::move(tentative->near_null_space);
     levels_.push_back(std::move(level));

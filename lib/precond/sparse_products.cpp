@@ -43,21 +43,21 @@ int thread_count(std::size_t work) {
 
 }  // namespace
 
-CsrMatrix multiply(const CsrMatrix& a, const CsrMatrix& b) {
-  check_size("multiply: rows of B (= cols of A)", a.cols(), b.rows());
-  const auto m = static_cast<std::ptrdiff_t>(a.rows());
-  const std::size_t n = b.cols();
-  const auto ao = a.row_offsets();
-  const auto ac = a.col_indices();
-  const auto av = a.values();
-  const auto bo = b.row_offsets();
-  const auto bc = b.col_indices();
-  const auto bv = b.values();
-  const int threads = thread_count(a.nnz() + b.nnz());
+SparseArrays multiply(SparseRef a, SparseRef b) {
+  check_size("multiply: rows of B (= cols of A)", a.cols, b.rows);
+  const auto m = static_cast<std::ptrdiff_t>(a.rows);
+  const std::size_t n = b.cols;
+  const auto ao = a.offsets;
+  const auto ac = a.indices;
+  const auto av = a.values;
+  const auto bo = b.offsets;
+  const auto bc = b.indices;
+  const auto bv = b.values;
+  const int threads = thread_count(ac.size() + bc.size());
 
   // Pass 1: the number of distinct columns in each row of C. marker[j] == i marks column j as seen
   // in row i.
-  std::vector<std::size_t> counts(a.rows(), 0);
+  std::vector<std::size_t> counts(a.rows, 0);
 #pragma omp parallel num_threads(threads)
   {
     std::vector<std::ptrdiff_t> marker(n, -1);
@@ -109,21 +109,21 @@ CsrMatrix multiply(const CsrMatrix& a, const CsrMatrix& b) {
       for (std::size_t t = 0; t < count; ++t) row_values[t] = accumulator[static_cast<std::size_t>(row_cols[t])];
     }
   }
-  return CsrMatrix(a.rows(), n, std::move(offsets), std::move(cols), std::move(values));
+  return {a.rows, n, std::move(offsets), std::move(cols), std::move(values)};
 }
 
-CsrMatrix add(double alpha, const CsrMatrix& a, double beta, const CsrMatrix& b) {
-  check_size("add: rows of B", a.rows(), b.rows());
-  check_size("add: cols of B", a.cols(), b.cols());
-  const auto ao = a.row_offsets();
-  const auto ac = a.col_indices();
-  const auto av = a.values();
-  const auto bo = b.row_offsets();
-  const auto bc = b.col_indices();
-  const auto bv = b.values();
+SparseArrays add(double alpha, SparseRef a, double beta, SparseRef b) {
+  check_size("add: rows of B", a.rows, b.rows);
+  check_size("add: cols of B", a.cols, b.cols);
+  const auto ao = a.offsets;
+  const auto ac = a.indices;
+  const auto av = a.values;
+  const auto bo = b.offsets;
+  const auto bc = b.indices;
+  const auto bv = b.values;
   // Both rows are sorted: one merge counts, a second writes.
-  std::vector<std::size_t> counts(a.rows(), 0);
-  for (std::size_t i = 0; i < a.rows(); ++i) {
+  std::vector<std::size_t> counts(a.rows, 0);
+  for (std::size_t i = 0; i < a.rows; ++i) {
     SparseIndex p = ao[i], q = bo[i];
     std::size_t count = 0;
     while (p < ao[i + 1] || q < bo[i + 1]) {
@@ -142,7 +142,7 @@ CsrMatrix add(double alpha, const CsrMatrix& a, double beta, const CsrMatrix& b)
   Offsets offsets = offsets_from_counts(counts, "add");
   std::vector<SparseIndex> cols(static_cast<std::size_t>(offsets.back()));
   Vector values(cols.size());
-  for (std::size_t i = 0; i < a.rows(); ++i) {
+  for (std::size_t i = 0; i < a.rows; ++i) {
     SparseIndex p = ao[i], q = bo[i];
     auto t = static_cast<std::size_t>(offsets[i]);
     while (p < ao[i + 1] || q < bo[i + 1]) {
@@ -159,7 +159,7 @@ CsrMatrix add(double alpha, const CsrMatrix& a, double beta, const CsrMatrix& b)
       ++t;
     }
   }
-  return CsrMatrix(a.rows(), a.cols(), std::move(offsets), std::move(cols), std::move(values));
+  return {a.rows, a.cols, std::move(offsets), std::move(cols), std::move(values)};
 }
 
 }  // namespace frechet::detail
