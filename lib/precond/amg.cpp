@@ -182,7 +182,7 @@ AmgPreconditioner::AmgPreconditioner(std::shared_ptr<const CsrMatrix> a, const A
 
   std::shared_ptr<const CsrMatrix> current = a_;
   // Coarse operators have more and relatively weaker couplings; halving theta per level keeps
-  // their aggregates as large as the finest level's (Vanek, Mandel, Brezina 1996, section 5).
+  // their aggregates as large as the finest level's (as in Vanek, Mandel, Brezina 1996).
   double theta = options_.strength_threshold;
   for (;; theta *= 0.5) {
     detail::AmgLevelData level;

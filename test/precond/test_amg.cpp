@@ -152,6 +152,9 @@ BOOST_AUTO_TEST_CASE(one_level_is_an_exact_solve) {
   BOOST_TEST(m->hierarchy().levels.size() == 1u);
   const DenseMatrix inverse = CholeskyFactorization(a.to_dense()).solve(DenseMatrix::identity(20));
   check_operator_matches(*m, inverse, 1e-12);
+  // n = 1, and n = 0.
+  check_operator_matches(*amg_preconditioner(CsrMatrix::from_dense(DenseMatrix{{4.0}})), DenseMatrix{{0.25}}, 1e-15);
+  BOOST_TEST(amg_preconditioner(CsrMatrix())->rows() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(smoother_alone_when_coarsening_stops_early) {

@@ -60,6 +60,13 @@ BOOST_AUTO_TEST_CASE(estimated_bounds_enclose_the_spectrum_and_keep_it_definite)
   check_operator_matches(*m, md, 1e-13);
 }
 
+BOOST_AUTO_TEST_CASE(one_by_one) {
+  // The spectrum {4} inside [4, 4.4]: p_10(4) = 1/4 to within T_11's smallness at the interval's end.
+  const auto m = chebyshev_preconditioner(dense_operator(DenseMatrix{{4.0}}, {.symmetric = true}));
+  BOOST_TEST(m->lambda_max() >= 4.0);
+  BOOST_TEST(m->apply(Vector{1.0})[0] == 0.25, boost::test_tools::tolerance(1e-6));
+}
+
 BOOST_AUTO_TEST_CASE(smoothing_interval_from_the_ratio) {
   const OperatorPtr op = sparse_operator(laplacian_2d(6, 6));
   const auto m = chebyshev_preconditioner(op, {.degree = 3, .lambda_max = 8.0, .eigenvalue_ratio = 30.0});
