@@ -19,7 +19,9 @@
 #include "frechet/krylov/minres.hpp"
 #include "frechet/linop/matrix_market.hpp"
 #include "frechet/linop/operators.hpp"
+#include "frechet/precond/amg.hpp"
 #include "frechet/precond/block_jacobi.hpp"
+#include "frechet/precond/chebyshev.hpp"
 #include "frechet/precond/incomplete_cholesky.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 #include "frechet/precond/jacobi.hpp"
@@ -98,6 +100,17 @@ const std::map<std::string, PreconditionerFactory>& preconditioners() {
   static const std::map<std::string, PreconditionerFactory> table{
       {"none", [](const CsrMatrix&) { return Preconditioner{}; }},
       {"jacobi", [](const CsrMatrix& a) { return Preconditioner{jacobi_preconditioner(a)}; }},
+      {"amg",
+       [](const CsrMatrix& a) {
+         const auto m = amg_preconditioner(a);
+         const AmgHierarchy& h = m->hierarchy();
+         nlohmann::json rows = nlohmann::json::array();
+         for (const auto& level : h.levels) rows.push_back(level.rows);
+         return Preconditioner{m, {{"level_rows", rows},
+                                   {"operator_complexity", h.operator_complexity},
+                                   {"grid_complexity", h.grid_complexity},
+                                   {"bytes", m->bytes()}}};
+       }},
       {"block-jacobi",
        [](const CsrMatrix& a) {
          const auto m = block_jacobi_preconditioner(a);
@@ -117,6 +130,12 @@ const std::map<std::string, PreconditionerFactory>& preconditioners() {
        [](const CsrMatrix& a) {
          const auto m = ssor_preconditioner(a);
          return Preconditioner{m, {{"omega", m->omega()}, {"bytes", m->bytes()}}};
+       }},
+      {"chebyshev",
+       [](const CsrMatrix& a) {
+         const auto m = chebyshev_preconditioner(std::make_shared<const CsrMatrix>(a));
+         return Preconditioner{m, {{"degree", m->degree()}, {"lambda_min", m->lambda_min()},
+                                   {"lambda_max", m->lambda_max()}}};
        }},
       {"cholmod",
        [](const CsrMatrix& a) {

@@ -38,7 +38,9 @@
 #include "frechet/krylov/trace_result.hpp"
 
 // Layer 4: preconditioners and sparse direct solvers
+#include "frechet/precond/amg.hpp"
 #include "frechet/precond/block_jacobi.hpp"
+#include "frechet/precond/chebyshev.hpp"
 #include "frechet/precond/incomplete_cholesky.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 #include "frechet/precond/jacobi.hpp"

@@ -77,7 +77,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check("max_iterations" in r.stdout, "a solve stopped by --max-iter says so")
 
     iterations = {}
-    for precond in ("none", "jacobi", "block-jacobi", "ssor", "ic0", "ilu0", "ilut", "nystrom", "cholmod"):
+    for precond in ("none", "jacobi", "block-jacobi", "ssor", "ic0", "ilu0", "ilut", "chebyshev", "amg", "nystrom",
+                    "cholmod"):
         r = run(solve, mtx, "--method", "cg", "--precond", precond, "--json")
         result = json.loads(r.stdout) if r.returncode == 0 else {}
         check(result.get("converged") and result.get("relative_residual", 1) <= 1e-8,
