@@ -6,7 +6,7 @@
 /// interior eigenvalues slowly or not at all when they cluster; on S it needs a few dozen products,
 /// each one sparse direct solve, provided sigma is close to the wanted eigenvalues compared with their
 /// spacing. (The smallest eigenvalues of nos6 lie in [1.00001, 1.0001]: sigma = 1 separates them,
-/// sigma = 0 maps all of them to theta = 0.9999 and Lanczos stalls as on A; doc/direct_solvers.md.)
+/// sigma = 0 maps all of them to theta = 0.9999 and Lanczos stalls as on A; doc/precond_direct.md.)
 ///
 /// Reference: T. Ericsson and A. Ruhe, "The spectral transformation Lanczos method for the numerical
 /// solution of large sparse generalized symmetric eigenvalue problems", Math. Comp. 35(152), 1980.
