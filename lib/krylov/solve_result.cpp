@@ -36,6 +36,13 @@ std::string to_string(Reason reason) {
       return "step_too_small: the trust region or the damping shrank until the step no longer changes "
              "x in floating point; x is as accurate as f allows (loosen atol) or the model is wrong "
              "(check the gradient and the Hessian or Jacobian)";
+    case Reason::singular_jacobian:
+      return "singular_jacobian: the Jacobian at the current iterate is singular to working precision "
+             "(an exactly zero pivot, or a Newton step that does not reduce the linearised residual); x "
+             "is the last iterate. Start elsewhere, or check that the equations are independent";
+    case Reason::diverged:
+      return "diverged: the iterates or ||F(x)|| grew beyond the divergence limit; start closer to a "
+             "root, keep the line search on, or bracket the root";
   }
   return "unknown reason";
 }
@@ -51,6 +58,8 @@ std::string reason_name(Reason reason) {
     case Reason::line_search_failed: return "line_search_failed";
     case Reason::not_descent: return "not_descent";
     case Reason::step_too_small: return "step_too_small";
+    case Reason::singular_jacobian: return "singular_jacobian";
+    case Reason::diverged: return "diverged";
   }
   return "unknown";
 }
