@@ -17,7 +17,7 @@
 BOOST_AUTO_TEST_SUITE(guide_examples)
 
 BOOST_AUTO_TEST_CASE(scalar_roots) {
-  // --- doc: scalar roots
+  // --- doc: scalar_roots
   auto f = [](const auto& x) { using std::cos; return cos(x) - x; };
   frechet::ScalarRootResult a = frechet::bracket_root(f, 0.0, 1.0);          // TOMS 748
   frechet::ScalarRootResult b = frechet::newton_root(f, 0.0, 1.0);           // f' from a Dual
@@ -100,9 +100,12 @@ BOOST_AUTO_TEST_CASE(implicit_derivatives) {
 BOOST_AUTO_TEST_CASE(argmin) {
   // --- doc: argmin
   // Ridge regression w*(lambda) = argmin ||X w - y||^2 / 2 + lambda ||w||^2 / 2, with theta = (lambda):
-  frechet::Random rng(1);
-  const frechet::DenseMatrix x = frechet::testing::random_dense(50, 5, rng);
-  const frechet::Vector y = rng.gaussian_vector(50);
+  frechet::DenseMatrix x(50, 5);
+  frechet::Vector y(50);
+  for (std::size_t i = 0; i < 50; ++i) {
+    for (std::size_t j = 0; j < 5; ++j) x(i, j) = std::sin(1.0 + static_cast<double>(i + 7 * j));
+    y[i] = std::cos(static_cast<double>(i));
+  }
   auto objective = [&](const auto& w, const auto& theta) {
     const auto r = frechet::matvec(x, w) - y;
     return 0.5 * frechet::dot(r, r) + 0.5 * frechet::sum(theta) * frechet::dot(w, w);
