@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(argmin) {
   frechet::DenseMatrix x(50, 5);
   frechet::Vector y(50);
   for (std::size_t i = 0; i < 50; ++i) {
-    for (std::size_t j = 0; j < 5; ++j) x(i, j) = std::sin(1.0 + static_cast<double>(i + 7 * j));
+    for (std::size_t j = 0; j < 5; ++j) x(i, j) = std::sin(0.3 * static_cast<double>((i + 1) * (j + 1)));
     y[i] = std::cos(static_cast<double>(i));
   }
   auto objective = [&](const auto& w, const auto& theta) {

@@ -43,6 +43,7 @@ struct ForcingOptions {
   double max = 0.9;      ///< eta_max, in (0, 1)
   double gamma = 0.9;    ///< in (0, 1]
   double alpha = 2.0;    ///< in (1, 2]
+  /// Field by field (root_find rejects non-default forcing terms with dense_lu).
   friend bool operator==(const ForcingOptions&, const ForcingOptions&) = default;
 };
 
