@@ -20,6 +20,11 @@ enum class Reason {
   non_finite,      ///< a NaN or infinity appeared; x is the last finite iterate
   stagnation,      ///< the true residual stopped decreasing: the tolerance is below attainable accuracy,
                    ///< or a restart cycle of GMRES(m) made no progress
+  line_search_failed,  ///< an optimiser's line search found no step satisfying its conditions
+  not_descent,         ///< an optimiser's search direction d has grad f^T d >= 0
+  step_too_small,      ///< an optimiser's trust region or damping shrank until the step no longer changes x
+  singular_jacobian,   ///< a Newton iteration met a Jacobian it cannot solve with (a zero pivot, no progress)
+  diverged,            ///< a Newton iteration's iterates or residual grew beyond the divergence limit
 };
 
 /// The reason and what to try about it, in one sentence ("max_iterations: ...; raise ...").

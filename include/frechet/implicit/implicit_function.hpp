@@ -1,0 +1,200 @@
+#pragma once
+/// \file
+/// Derivatives of an implicit function x*(theta), defined by F(x*(theta), theta) = 0 with F_x =
+/// dF/dx invertible at the root, by the implicit function theorem: differentiating F(x*, theta) = 0
+/// gives F_x dx + F_theta dtheta = 0, so
+///     implicit_jvp:  dx = -F_x^{-1} (F_theta dtheta)
+///     implicit_vjp:  theta_bar = F_theta^T w   with   F_x^T w = -x_bar,
+/// each one linear solve with F_x or F_x^T at the root, never a differentiation through the
+/// iterations that found it. root_find(f, x0, theta) makes the root a primitive of the AD layer, so
+/// that grad, vjp and jvp of a function written through x*(theta) use these rules.
+///
+/// F is written once as a generic callable f(x, theta) of two vectors (`const auto&` parameters):
+/// the library calls it with either argument a DualVector or TapeVector and the other a Vector.
+///
+/// Reference: S. G. Krantz and H. R. Parks, "The Implicit Function Theorem", Birkhauser 2002; for
+/// the adjoint in automatic differentiation, B. Christianson, "Reverse accumulation and attractive
+/// fixed points", Optim. Methods Softw. 3(4), 1994, and M. Blondel et al., "Efficient and modular
+/// implicit differentiation", NeurIPS 2022.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "frechet/ad/custom_rule.hpp"
+#include "frechet/ad/transforms.hpp"
+#include "frechet/core/dense_matrix.hpp"
+#include "frechet/core/error.hpp"
+#include "frechet/implicit/newton.hpp"
+#include "frechet/linop/implicit_operators.hpp"
+
+namespace frechet {
+
+/// How implicit derivatives solve with F_x and F_x^T.
+struct ImplicitOptions {
+  /// dense_lu: F_x formed by the AD layer (n pullbacks of one recording) and factored once; every
+  /// jvp and vjp of a linearization is then two triangular solves. gmres: F_x as the Jacobian
+  /// operator (F_x v by a JVP, F_x^T u by a VJP of a tape recorded once), one GMRES solve per product.
+  NewtonLinearSolver linear_solver = NewtonLinearSolver::dense_lu;
+  // ---- gmres only ----
+  /// GMRES stopping rule per solve: ||b - A y|| <= max(rtol ||b||, atol), A = F_x or F_x^T.
+  double rtol = 1e-10;
+  double atol = 0.0;
+  std::optional<int> max_iterations{};  ///< GMRES iterations per solve; unset: GMRES's default
+  int restart = 30;                     ///< GMRES(m) cycle length
+  /// M^{-1} ~ F_x^{-1}, applied on the right in the forward solves; the adjoint solves use its
+  /// adjoint M^{-T} (apply_adjoint), so the backward solve is preconditioned as well as the forward.
+  OperatorPtr preconditioner{};
+};
+
+/// F linearised at a root (x*, theta): F_x factored (dense_lu) or as an operator (gmres), and
+/// F_theta's JVP and VJP (the latter a tape recorded once). Made by implicit_linearization; apply
+/// jvp and vjp as often as needed at the cost of one solve each. Not for concurrent calls (the
+/// products reuse tapes).
+class ImplicitLinearization {
+public:
+  /// The parts, as implicit_linearization assembles them from f.
+  struct Parts {
+    std::size_t state_size = 0;      ///< n, the size of x
+    std::size_t parameter_size = 0;  ///< p, the size of theta
+    double residual_norm = 0.0;      ///< ||F(x*, theta)||_2 at the linearization point
+    std::optional<LuFactorization> lu;            ///< dense_lu: F_x factored
+    OperatorPtr jacobian_x;                       ///< gmres: F_x as an operator
+    std::function<Vector(ConstVectorView)> theta_jvp;  ///< dtheta -> F_theta dtheta
+    std::function<Vector(ConstVectorView)> theta_vjp;  ///< w -> F_theta^T w
+    ImplicitOptions options;
+  };
+  explicit ImplicitLinearization(Parts parts);
+
+  /// dx = -F_x^{-1} F_theta dtheta. Throws ShapeError if dtheta does not have p entries and
+  /// NumericalError if the GMRES solve does not converge (naming its reason and residual).
+  Vector jvp(ConstVectorView theta_dot) const;
+  /// theta_bar = F_theta^T w with F_x^T w = -x_bar. Throws as jvp.
+  Vector vjp(ConstVectorView x_bar) const;
+  /// dx = -F_x^{-1} b for a given b = F_theta dtheta (the solve alone, for callers that have b).
+  Vector solve(ConstVectorView b) const;
+  /// w = -F_x^{-T} x_bar (the adjoint solve alone).
+  Vector solve_adjoint(ConstVectorView x_bar) const;
+
+  std::size_t state_size() const noexcept { return parts_.state_size; }
+  std::size_t parameter_size() const noexcept { return parts_.parameter_size; }
+  /// ||F(x*, theta)||_2: how far the linearization point is from a root (the derivatives are those
+  /// of the implicit function only insofar as this is small).
+  double residual_norm() const noexcept { return parts_.residual_norm; }
+  /// GMRES iterations over every solve so far (0 for dense_lu).
+  int linear_iterations() const noexcept { return linear_iterations_; }
+
+private:
+  Parts parts_;
+  mutable int linear_iterations_ = 0;
+};
+
+namespace detail {
+/// Throws ArgumentError for options the linear solver does not use or values out of range.
+void check_implicit_options(const char* what, const ImplicitOptions& options);
+}  // namespace detail
+
+/// Linearises F at (x_star, theta): the Jacobian F_x in the form options.linear_solver needs, and
+/// F_theta's products. Throws ShapeError if f(x_star, theta) does not have x_star's size,
+/// NumericalError if the dense F_x has an exactly zero pivot (x*(theta) is then not differentiable
+/// by the theorem), ArgumentError for bad options. f is copied into the linearization.
+template <class F>
+ImplicitLinearization implicit_linearization(F f, const Vector& x_star, const Vector& theta,
+                                             const ImplicitOptions& options = {}) {
+  detail::check_implicit_options("implicit_linearization", options);
+  ImplicitLinearization::Parts parts;
+  parts.state_size = x_star.size();
+  parts.parameter_size = theta.size();
+  parts.options = options;
+  auto shared = std::make_shared<F>(std::move(f));
+  const Vector value(detail::plain_output((*shared)(x_star, theta)));
+  check_size("implicit_linearization: size of f(x_star, theta) (F must map R^n to R^n)", x_star.size(), value.size());
+  parts.residual_norm = norm2(value);
+
+  auto of_x = [shared, theta](const auto& x) { return (*shared)(x, theta); };
+  if (options.linear_solver == NewtonLinearSolver::dense_lu) {
+    parts.lu.emplace(jacobian(of_x, x_star, {.mode = JacobianMode::reverse}));
+  } else {
+    parts.jacobian_x = jacobian_operator(of_x, x_star);
+  }
+  parts.theta_jvp = [shared, x_star, theta](ConstVectorView v) {
+    auto of_theta = [&](const auto& t) { return (*shared)(x_star, t); };
+    return Vector(jvp(of_theta, theta, Vector(v.begin(), v.end())).tangent);
+  };
+  auto pullback = vjp([shared, x_star](const auto& t) { return (*shared)(x_star, t); }, theta).pullback;
+  parts.theta_vjp = [pullback = std::move(pullback)](ConstVectorView w) { return Vector(pullback(w)); };
+  return ImplicitLinearization(std::move(parts));
+}
+
+/// dx*/dtheta applied to theta_dot, at a root x_star of f(., theta): one linearization, one solve.
+template <class F>
+Vector implicit_jvp(F f, const Vector& x_star, const Vector& theta, ConstVectorView theta_dot,
+                    const ImplicitOptions& options = {}) {
+  return implicit_linearization(std::move(f), x_star, theta, options).jvp(theta_dot);
+}
+
+/// (dx*/dtheta)^T x_bar, at a root x_star of f(., theta): one linearization, one adjoint solve.
+template <class F>
+Vector implicit_vjp(F f, const Vector& x_star, const Vector& theta, ConstVectorView x_bar,
+                    const ImplicitOptions& options = {}) {
+  return implicit_linearization(std::move(f), x_star, theta, options).vjp(x_bar);
+}
+
+namespace detail {
+
+/// What the root primitive keeps for its derivatives: the linearization, made at the first
+/// derivative request and shared by the later ones (a jacobian() through the root pulls back m
+/// times).
+struct RootSaved {
+  std::shared_ptr<std::optional<ImplicitLinearization>> linearization;
+};
+
+[[noreturn]] void throw_not_converged(const NewtonResult& result);
+
+}  // namespace detail
+
+/// x*(theta), the root of f(., theta) found by root_find(f(., theta), x0, newton), as a primitive
+/// of the AD layer: theta may be a Vector (the root as a Vector), a DualVector (jvp: the tangent
+/// by implicit_jvp) or a TapeVector (grad, vjp: one node whose pullback is implicit_vjp), so a loss
+/// written through the root is differentiated without unrolling the Newton iterations. The
+/// derivatives linearise f at the root once (see ImplicitOptions) and reuse it for every product.
+/// Throws NumericalError if the Newton iteration does not converge, naming its reason: a
+/// derivative there would be that of a wrong point (call root_find(f, x0, options) for a result
+/// with the reason instead). First order: under hvp it throws ArgumentError, like every custom rule.
+template <class F, class Theta>
+  requires(!std::is_same_v<std::remove_cvref_t<Theta>, NewtonOptions>)
+auto root_find(F f, const Vector& x0, const Theta& theta, const NewtonOptions& newton = {},
+               const ImplicitOptions& implicit = {}) {
+  detail::check_implicit_options("root_find", implicit);
+  auto shared = std::make_shared<F>(std::move(f));
+  auto rule = std::make_shared<CustomRule<detail::RootSaved>>();
+  rule->name = "root_find";
+  rule->primal = [shared, x0, newton](CustomInputs in, detail::RootSaved& saved) {
+    const Vector t(in[0].begin(), in[0].end());
+    const NewtonResult r = root_find([&](const auto& x) { return (*shared)(x, t); }, x0, newton);
+    if (!r.converged) detail::throw_not_converged(r);
+    saved.linearization = std::make_shared<std::optional<ImplicitLinearization>>();
+    return r.x;
+  };
+  const auto linearized = [shared, implicit](CustomInputs in, ConstVectorView x, const detail::RootSaved& saved)
+      -> const ImplicitLinearization& {
+    if (!*saved.linearization)
+      saved.linearization->emplace(implicit_linearization([shared](const auto& y, const auto& t) { return (*shared)(y, t); },
+                                                          Vector(x.begin(), x.end()), Vector(in[0].begin(), in[0].end()),
+                                                          implicit));
+    return **saved.linearization;
+  };
+  rule->jvp = [linearized](CustomInputs in, ConstVectorView x, const detail::RootSaved& saved, CustomInputs dtheta) {
+    return linearized(in, x, saved).jvp(dtheta[0]);
+  };
+  rule->vjp = [linearized](CustomInputs in, ConstVectorView x, const detail::RootSaved& saved, ConstVectorView x_bar,
+                           CustomCotangents theta_bar) {
+    if (theta_bar[0].empty()) return;
+    axpy(1.0, linearized(in, x, saved).vjp(x_bar), theta_bar[0]);
+  };
+  return apply_custom(std::shared_ptr<const CustomRule<detail::RootSaved>>(std::move(rule)), theta);
+}
+
+}  // namespace frechet

@@ -1,0 +1,113 @@
+#include "frechet/implicit/implicit_function.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "frechet/core/blas1.hpp"
+#include "frechet/krylov/gmres.hpp"
+#include "frechet/linop/combinators.hpp"
+
+namespace frechet {
+namespace {
+
+// One GMRES solve of a y = b with the linearization's options; a solve that does not converge
+// throws, since a derivative from it would be silently wrong.
+Vector checked_gmres(const char* what, const OperatorPtr& a, ConstVectorView b, const ImplicitOptions& o,
+                     const OperatorPtr& preconditioner, int& iterations) {
+  const SolveResult r = gmres(a, b, {.rtol = o.rtol, .atol = o.atol, .max_iterations = o.max_iterations,
+                                     .preconditioner = preconditioner, .restart = o.restart});
+  iterations += r.iterations;
+  if (!r.converged) {
+    std::ostringstream s;
+    s << what << ": GMRES did not converge (" << reason_name(r.reason) << " after " << r.iterations
+      << " iterations, relative residual " << (r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm)
+      << "); raise max_iterations or restart, loosen rtol, or give a preconditioner";
+    throw NumericalError(s.str());
+  }
+  return r.x;
+}
+
+}  // namespace
+
+namespace detail {
+
+void check_implicit_options(const char* what, const ImplicitOptions& o) {
+  const std::string w(what);
+  if (o.linear_solver == NewtonLinearSolver::gmres) {
+    if (!std::isfinite(o.rtol) || o.rtol < 0 || !std::isfinite(o.atol) || o.atol < 0)
+      throw ArgumentError(w + ": rtol and atol must be finite and >= 0, got rtol = " + std::to_string(o.rtol) +
+                          ", atol = " + std::to_string(o.atol));
+    if (o.rtol == 0 && o.atol == 0) throw ArgumentError(w + ": rtol and atol are both 0; at least one must be > 0");
+    if (o.max_iterations && *o.max_iterations < 0)
+      throw ArgumentError(w + ": max_iterations must be >= 0, got " + std::to_string(*o.max_iterations));
+    if (o.restart < 1) throw ArgumentError(w + ": restart must be >= 1, got " + std::to_string(o.restart));
+    return;
+  }
+  const ImplicitOptions defaults;
+  const char* unused = nullptr;
+  if (o.rtol != defaults.rtol) unused = "rtol";
+  if (o.atol != defaults.atol) unused = "atol";
+  if (o.max_iterations) unused = "max_iterations";
+  if (o.restart != defaults.restart) unused = "restart";
+  if (o.preconditioner) unused = "preconditioner";
+  if (unused != nullptr)
+    throw ArgumentError(w + ": " + unused + " is used by linear_solver = gmres only; leave it at its default with dense_lu");
+}
+
+void throw_not_converged(const NewtonResult& r) {
+  std::ostringstream s;
+  s << "root_find: the Newton iteration did not converge (" << reason_name(r.reason) << " at iteration "
+    << r.iterations << ", ||F(x)|| = " << r.residual_norm << " from " << r.initial_residual_norm
+    << "); the root and its derivatives would be those of a wrong point. Call root_find(f, x0, options) "
+       "without theta for the full result, or adjust x0 and the options";
+  throw NumericalError(s.str());
+}
+
+}  // namespace detail
+
+ImplicitLinearization::ImplicitLinearization(Parts parts) : parts_(std::move(parts)) {
+  const bool dense = parts_.options.linear_solver == NewtonLinearSolver::dense_lu;
+  if (dense ? !parts_.lu : !parts_.jacobian_x)
+    throw ArgumentError("ImplicitLinearization: the parts lack F_x in the form the linear solver needs");
+  if (!parts_.theta_jvp || !parts_.theta_vjp)
+    throw ArgumentError("ImplicitLinearization: the parts lack F_theta's products");
+}
+
+Vector ImplicitLinearization::solve(ConstVectorView b) const {
+  check_size("ImplicitLinearization::solve: size of b", parts_.state_size, b.size());
+  Vector dx;
+  if (parts_.lu) {
+    dx = parts_.lu->solve(b);
+  } else {
+    dx = checked_gmres("implicit_jvp", parts_.jacobian_x, b, parts_.options, parts_.options.preconditioner,
+                       linear_iterations_);
+  }
+  scale(-1.0, dx);
+  return dx;
+}
+
+Vector ImplicitLinearization::solve_adjoint(ConstVectorView x_bar) const {
+  check_size("implicit_vjp: size of x_bar", parts_.state_size, x_bar.size());
+  Vector w;
+  if (parts_.lu) {
+    w = parts_.lu->solve_transpose(x_bar);
+  } else {
+    const OperatorPtr& m = parts_.options.preconditioner;
+    w = checked_gmres("implicit_vjp", transposed(parts_.jacobian_x), x_bar, parts_.options,
+                      m ? transposed(m) : OperatorPtr(), linear_iterations_);
+  }
+  scale(-1.0, w);
+  return w;
+}
+
+Vector ImplicitLinearization::jvp(ConstVectorView theta_dot) const {
+  check_size("implicit_jvp: size of theta_dot", parts_.parameter_size, theta_dot.size());
+  return solve(parts_.theta_jvp(theta_dot));
+}
+
+Vector ImplicitLinearization::vjp(ConstVectorView x_bar) const {
+  const Vector w = solve_adjoint(x_bar);
+  return parts_.theta_vjp(w);
+}
+
+}  // namespace frechet

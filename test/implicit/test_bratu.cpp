@@ -1,0 +1,97 @@
+// Bratu's problem -Laplace(u) = lambda e^u on a 100 x 100 grid (10^4 unknowns): Newton-Krylov with an
+// ILU(0) preconditioner built from the coloured Jacobian at every iterate, quadratic convergence in
+// the residual history, and forward and adjoint sensitivities to lambda consistent with each other
+// and with finite differences of the whole solve.
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "frechet/ad/ad.hpp"
+#include "frechet/implicit/coloring.hpp"
+#include "frechet/implicit/implicit_function.hpp"
+#include "frechet/implicit/newton.hpp"
+#include "frechet/linop/laplacian.hpp"
+#include "frechet/precond/incomplete_lu.hpp"
+#include "implicit_test_support.hpp"
+
+using namespace frechet;
+
+namespace {
+
+constexpr std::size_t m = 100;  // grid side: m^2 unknowns
+
+// F(u, theta) = (4 u_k - neighbours) - h^2 theta_0 e^{u_k}, zero boundary, 5-point stencil.
+const auto bratu = [](const auto& u, const auto& theta) {
+  using std::exp;
+  using U = scalar_t<std::remove_cvref_t<decltype(u)>>;
+  using L = scalar_t<std::remove_cvref_t<decltype(theta)>>;
+  using T = std::conditional_t<std::is_same_v<U, double>, L, U>;
+  const double h2 = 1.0 / static_cast<double>((m + 1) * (m + 1));
+  const T lambda = theta[0];
+  std::vector<T> f(m * m);
+  for (std::size_t j = 0; j < m; ++j)
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::size_t k = i + j * m;
+      T s = 4.0 * u[k] - h2 * lambda * exp(u[k]);
+      if (i > 0) s = s - u[k - 1];
+      if (i + 1 < m) s = s - u[k + 1];
+      if (j > 0) s = s - u[k - m];
+      if (j + 1 < m) s = s - u[k + m];
+      f[k] = s;
+    }
+  return f;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(bratu_problem)
+
+BOOST_AUTO_TEST_CASE(newton_krylov_and_sensitivities_with_ten_thousand_unknowns) {
+  const Vector theta{6.0};  // below the turning point lambda* ~ 6.81: two solutions, the lower found from 0
+  const CsrMatrix pattern = laplacian_2d(m, m);
+  const ColumnColoring colors = column_coloring(pattern);
+  BOOST_TEST(colors.color_count == 5);
+  const auto f = [&](const auto& u) { return bratu(u, theta); };
+  const auto ilu_at = [&](ConstVectorView u) {
+    return ilu0_preconditioner(sparse_jacobian(f, Vector(u.begin(), u.end()), pattern, colors));
+  };
+  const NewtonResult r = root_find(f, Vector(m * m, 0.0), {.rtol = 1e-12,
+                                                            .linear_solver = NewtonLinearSolver::gmres,
+                                                            .preconditioner_update = ilu_at});
+  BOOST_TEST(r.converged);
+  BOOST_TEST(r.iterations <= 8);
+  // Quadratic convergence: once the residual is small, each step roughly squares it (in units of the
+  // first residual).
+  const Vector& h = r.residual_history;
+  const double first = h[0];
+  bool quadratic_step_seen = false;
+  for (std::size_t k = 1; k < h.size(); ++k)
+    if (h[k - 1] / first < 1e-2 && h[k] / first > 1e-13) quadratic_step_seen |= h[k] / first <= 10 * std::pow(h[k - 1] / first, 2);
+  BOOST_TEST(quadratic_step_seen);
+
+  // du/dlambda forward and (du/dlambda)^T u_bar backward, through GMRES on F_x and F_x^T with the
+  // ILU(0) of F_x at the root (its adjoint in the backward solve).
+  const ImplicitLinearization lin = implicit_linearization(
+      bratu, r.x, theta, {.linear_solver = NewtonLinearSolver::gmres, .rtol = 1e-10, .restart = 100, .preconditioner = ilu_at(r.x)});
+  const Vector du = lin.jvp(Vector{1.0});
+  Random rng(15);
+  const Vector u_bar = rng.gaussian_vector(m * m);
+  const Vector lambda_bar = lin.vjp(u_bar);
+  // Two independent solves to rtol 1e-10: <u_bar, du> = lambda_bar up to their accuracy.
+  BOOST_TEST(std::abs(dot(u_bar, du) - lambda_bar[0]) <= 1e-7 * std::abs(lambda_bar[0]));
+  BOOST_TEST(lin.linear_iterations() <= 400);
+  // Against central differences of the whole solve in lambda.
+  const double step = 1e-5;
+  const auto solve_at = [&](double lambda) {
+    const Vector t{lambda};
+    return root_find([&](const auto& u) { return bratu(u, t); }, r.x, {.rtol = 1e-13, .linear_solver = NewtonLinearSolver::gmres,
+                                                                      .preconditioner_update = ilu_at}).x;
+  };
+  Vector fd = solve_at(theta[0] + step);
+  axpy(-1.0, solve_at(theta[0] - step), fd);
+  scale(0.5 / step, fd);
+  BOOST_TEST(testing::relative_error(du, fd) <= 1e-6);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
