@@ -315,7 +315,13 @@ std::vector<scalar_t<V>> residuals(int number, std::size_t m, const V& x) {
       T s = 0.0;
       for (std::size_t j = 0; j < n; ++j) s += x[j];
       const double c = 2.0 / static_cast<double>(m);
-      for (std::size_t i = 0; i < m; ++i) f[i] = (i < n ? x[i] - c * s : -c * s) - 1.0;
+      for (std::size_t i = 0; i < m; ++i) {
+        if (i < n) {
+          f[i] = x[i] - c * s - 1.0;
+        } else {
+          f[i] = -c * s - 1.0;
+        }
+      }
       break;
     }
     case 33: {  // Linear function, rank 1
