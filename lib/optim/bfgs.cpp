@@ -156,9 +156,14 @@ bool bfgs_inverse_update(DenseMatrix& h, ConstVectorView s, ConstVectorView y) {
   Vector hy(n);
   multiply(h, y, hy);
   const double c = rho * (1.0 + rho * dot(y, hy));
-  // H + c s s^T - rho (H y s^T + s y^T H), written out so that H stays exactly symmetric.
-  for (std::size_t j = 0; j < n; ++j)
-    for (std::size_t i = 0; i < n; ++i) h(i, j) += c * s[i] * s[j] - rho * (hy[i] * s[j] + s[i] * hy[j]);
+  // H + c s s^T - rho (H y s^T + s y^T H) on the upper triangle, mirrored: computed entry by entry,
+  // (i, j) and (j, i) would round differently and H would drift from symmetry.
+  for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t i = 0; i <= j; ++i) {
+      h(i, j) += c * s[i] * s[j] - rho * (hy[i] * s[j] + s[i] * hy[j]);
+      h(j, i) = h(i, j);
+    }
+  }
   return true;
 }
 
