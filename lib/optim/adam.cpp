@@ -22,9 +22,10 @@ void check_positive(const char* what, double value) {
 }
 
 void check_update(const char* who, std::size_t n, ConstVectorView gradient, std::size_t out, const char* out_name) {
-  check_size((std::string(who) + ": size of the gradient").c_str(), n, gradient.size());
-  check_size((std::string(who) + ": size of " + out_name).c_str(), n, out);
-  check_finite((std::string(who) + ": gradient").c_str(), gradient);
+  // Strings only on the throwing path: an update allocates nothing.
+  if (gradient.size() != n) check_size((std::string(who) + ": size of the gradient").c_str(), n, gradient.size());
+  if (out != n) check_size((std::string(who) + ": size of " + out_name).c_str(), n, out);
+  if (!all_finite(gradient)) check_finite((std::string(who) + ": gradient").c_str(), gradient);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ public:
       if (r.empty()) throw ShapeError(std::string(method_) + ": r(x) must have at least one entry, got 0");
       m_ = r.size();
     }
-    check_size((std::string(method_) + ": size of r(x)").c_str(), m_, r.size());
+    if (r.size() != m_) check_size((std::string(method_) + ": size of r(x)").c_str(), m_, r.size());
   }
   DenseMatrix jacobian(ConstVectorView x) const {
     DenseMatrix j = objective_.jacobian(x);

@@ -12,21 +12,23 @@ namespace {
 
 void check_options(const char* method, const LinePoint& start, double initial_step, const LineSearchOptions& options,
                    bool curvature) {
-  const std::string m = method;
+  // Runs at every search: the name becomes a string only on the throwing path, so that a search
+  // allocates nothing.
+  const auto m = [method] { return std::string(method); };
   if (!(options.c1 > 0.0 && options.c1 < 1.0))
-    throw ArgumentError(m + ": c1 must lie in (0, 1), got " + std::to_string(options.c1));
+    throw ArgumentError(m() + ": c1 must lie in (0, 1), got " + std::to_string(options.c1));
   if (curvature && !(options.c2 > options.c1 && options.c2 < 1.0))
-    throw ArgumentError(m + ": c2 must lie in (c1, 1), got c1 = " + std::to_string(options.c1) +
+    throw ArgumentError(m() + ": c2 must lie in (c1, 1), got c1 = " + std::to_string(options.c1) +
                         ", c2 = " + std::to_string(options.c2));
   if (!curvature && !(options.shrink > 0.0 && options.shrink < 1.0))
-    throw ArgumentError(m + ": shrink must lie in (0, 1), got " + std::to_string(options.shrink));
+    throw ArgumentError(m() + ": shrink must lie in (0, 1), got " + std::to_string(options.shrink));
   if (options.max_evaluations < 1)
-    throw ArgumentError(m + ": max_evaluations must be >= 1, got " + std::to_string(options.max_evaluations));
+    throw ArgumentError(m() + ": max_evaluations must be >= 1, got " + std::to_string(options.max_evaluations));
   if (!(initial_step > 0.0) || !std::isfinite(initial_step))
-    throw ArgumentError(m + ": the initial step must be finite and > 0, got " + std::to_string(initial_step));
-  if (start.step != 0.0) throw ArgumentError(m + ": the start point must have step 0, got " + std::to_string(start.step));
+    throw ArgumentError(m() + ": the initial step must be finite and > 0, got " + std::to_string(initial_step));
+  if (start.step != 0.0) throw ArgumentError(m() + ": the start point must have step 0, got " + std::to_string(start.step));
   if (!std::isfinite(start.value) || !std::isfinite(start.slope))
-    throw NonFiniteError(m + ": phi(0) and phi'(0) must be finite, got " + std::to_string(start.value) + " and " +
+    throw NonFiniteError(m() + ": phi(0) and phi'(0) must be finite, got " + std::to_string(start.value) + " and " +
                          std::to_string(start.slope));
 }
 
