@@ -62,8 +62,10 @@ OptimizeResult gradient_descent(const Objective& objective, ConstVectorView x0, 
     if (!ls.converged) {
       if (ls.point.step > 0.0) ++r.iterations;
       return run.finish(ls.reason, detail::failure_message(method, ls.reason,
-                                                           "the line search along -D^{-1} g ended after " +
-                                                               std::to_string(ls.evaluations) + " evaluations",
+                                                           ls.reason == Reason::non_finite
+                                                               ? "f or its gradient is not finite at every trial step"
+                                                               : "the line search along -D^{-1} g ended after " +
+                                                                     std::to_string(ls.evaluations) + " evaluations",
                                                            r.iterations));
     }
     ++r.iterations;

@@ -155,11 +155,11 @@ BOOST_AUTO_TEST_CASE(mismatched_sizes_throw_shape_error) {
   growing.jacobian = [](ConstVectorView x) { return DenseMatrix(x.size() + 1, x.size(), 1.0); };
   BOOST_CHECK_THROW(levenberg_marquardt(growing, Vector{1.0}), ShapeError);
   const LeastSquaresObjective short_r = differentiable_least_squares([](const auto& x) {
-    return std::vector<scalar_t<decltype(x)>>{x[0] + x[1]};
+    return std::vector<scalar_t<decltype(x)>>{x[0] + x[1] - 1.0, x[1] - x[2]};
   });
-  BOOST_CHECK_THROW(gauss_newton(short_r, Vector{1.0, 2.0}), ShapeError);
+  BOOST_CHECK_THROW(gauss_newton(short_r, Vector{1.0, 2.0, 3.0}), ShapeError);
   // ... which Levenberg-Marquardt solves.
-  BOOST_TEST(levenberg_marquardt(short_r, Vector{1.0, 2.0}).converged);
+  BOOST_TEST(levenberg_marquardt(short_r, Vector{1.0, 2.0, 3.0}).converged);
 }
 
 }  // namespace

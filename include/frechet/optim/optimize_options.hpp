@@ -44,8 +44,9 @@ enum class LeastSquaresSolve {
   lsmr,   ///< LSMR on the Jacobian operator (LeastSquaresObjective::jacobian_operator), damped for LM
 };
 
-/// One iteration, as the monitor sees it: the iteration number (0 for the starting point), f and
-/// ||grad f||_2 at the current x, and the step length alpha ||d||_2 (0 at iteration 0).
+/// One accepted iterate, as the monitor sees it: the iteration count so far (0 for the starting
+/// point; trust-region methods count their rejected steps too), f and ||grad f||_2 at the new x, and
+/// the length ||x_k - x_{k-1}||_2 of the step that led there (0 at the start).
 struct IterationReport {
   int iteration = 0;
   double value = 0.0;
@@ -53,7 +54,7 @@ struct IterationReport {
   double step_norm = 0.0;
 };
 
-/// Called once per iteration, the starting point included.
+/// Called at the starting point and at every accepted iterate.
 using OptimizeMonitor = std::function<void(const IterationReport&)>;
 
 /// Options of the batch optimisers.
@@ -112,8 +113,9 @@ struct OptimizeResult {
   /// newton only: lambda(x)^2 = g^T H^{-1} g at the last Newton step, which bounds f(x) - f* for
   /// self-concordant f (Boyd and Vandenberghe, "Convex Optimization", 9.5.1).
   std::optional<double> newton_decrement_squared;
-  /// With record_history: entry k is f, ||grad f||_2 and the step length at iteration k (entry 0
-  /// the starting point, with step 0).
+  /// With record_history: one entry per accepted iterate, as the monitor sees them (entry 0 the
+  /// starting point, with step 0): f, ||grad f||_2 and the step length. For the line-search methods
+  /// entry k belongs to iteration k.
   std::vector<double> value_history;
   std::vector<double> gradient_norm_history;
   std::vector<double> step_history;
