@@ -158,8 +158,7 @@ OptimizeResult OptimizeRun::finish(Reason reason, const std::string& message) {
   result_.converged = reason == Reason::converged;
   result_.message = message;
   if (reason == Reason::max_iterations && message.empty())
-    result_.message = failure_message(method_, reason, "the stopping rule did not hold after " +
-                                      std::to_string(result_.iterations) + " iterations", result_.iterations);
+    result_.message = failure_message(method_, reason, "the stopping rule still did not hold", result_.iterations);
   return std::move(result_);
 }
 
