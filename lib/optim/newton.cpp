@@ -173,7 +173,8 @@ OptimizeResult newton_cg(const Objective& objective, ConstVectorView x0, const O
     const double predicted = -(dot(r.gradient, p) + 0.5 * dot(p, hp));
     copy(r.x, trial);
     axpy(1.0, p, trial);
-    const double trial_value = f.value(trial, trial_gradient);
+    // f and grad f together: the gradient is needed when the step is accepted, which is the common case.
+    const double trial_value = f.value_and_gradient(trial, trial_gradient);
     const double actual = r.value - trial_value;
     const double rho = std::isfinite(trial_value) && predicted > 0.0 ? actual / predicted : -1.0;
     const double step_norm = norm2(p);
@@ -186,7 +187,8 @@ OptimizeResult newton_cg(const Objective& objective, ConstVectorView x0, const O
       const double x_norm = norm2(r.x);
       const double value = r.value;
       copy(trial, r.x);
-      r.value = f.value_and_gradient(r.x, r.gradient);
+      copy(trial_gradient, r.gradient);
+      r.value = trial_value;
       r.gradient_norm = norm2(r.gradient);
       if (!std::isfinite(r.value) || !all_finite(r.gradient))
         return run.finish(Reason::non_finite, detail::failure_message(method, Reason::non_finite,

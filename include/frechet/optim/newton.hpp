@@ -32,7 +32,8 @@ OptimizeResult newton(const Objective& objective, ConstVectorView x0, const Opti
 /// residual min(0.5, sqrt(||g||_2)). The step is accepted when rho = (f(x) - f(x + p)) / (m(0) - m(p))
 /// > 0.1; Delta is quartered when rho < 1/4 and doubled when rho > 3/4 with the step on the boundary
 /// (Nocedal and Wright, Algorithm 4.1). Products with H come from Objective::hessian_vector; one
-/// product per CG iteration, none more for the model value (m(p) is read from CG's residual).
+/// product per CG iteration, none more for the model value (m(p) is read from CG's residual); one
+/// evaluation of f and grad f per trial step.
 /// Uses rtol, atol, max_iterations (default 500, accepted and rejected steps), stopping_rule,
 /// initial_radius (default max(1, ||x0||_2)), record_history, record_path and monitor. Ends with
 /// Reason::step_too_small when Delta falls below eps max(1, ||x||_2), and with non_finite when f
