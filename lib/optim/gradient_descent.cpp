@@ -36,11 +36,10 @@ OptimizeResult gradient_descent(const Objective& objective, ConstVectorView x0, 
   while (r.iterations < run.max_iterations()) {
     if (options.preconditioner) {
       options.preconditioner->apply(r.gradient, d);
-      scale(-1.0, d);
     } else {
       copy(r.gradient, d);
-      scale(-1.0, d);
     }
+    scale(-1.0, d);
     const double slope = dot(r.gradient, d);
     if (!(slope < 0.0))
       return run.finish(Reason::not_descent,
