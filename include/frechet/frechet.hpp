@@ -51,3 +51,20 @@
 #include "frechet/precond/sparse_lu.hpp"
 #include "frechet/precond/sparse_qr.hpp"
 #include "frechet/precond/ssor.hpp"
+
+// Layer 5: implicit functions
+#include "frechet/implicit/argmin_sensitivity.hpp"
+#include "frechet/implicit/coloring.hpp"
+#include "frechet/implicit/implicit_function.hpp"
+#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/scalar_root.hpp"
+
+// Layer 6: optimisation
+#include "frechet/optim/adam.hpp"
+#include "frechet/optim/bfgs.hpp"
+#include "frechet/optim/gradient_descent.hpp"
+#include "frechet/optim/least_squares.hpp"
+#include "frechet/optim/line_search.hpp"
+#include "frechet/optim/newton.hpp"
+#include "frechet/optim/objective.hpp"
+#include "frechet/optim/optimize_options.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// What every Krylov solver returns, and why it stopped. A solver that runs and fails to converge does
+/// What every Krylov solver returns, and why an iteration (a Krylov solver, an optimiser) stopped. A solver that runs and fails to converge does
 /// not throw: its result says why. Bad input (shapes, non-finite right-hand sides, tolerances) throws.
 
 #include <functional>
