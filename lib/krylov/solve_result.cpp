@@ -23,6 +23,19 @@ std::string to_string(Reason reason) {
       return "stagnation: the true residual stopped decreasing; the tolerance may be below the "
              "attainable accuracy (loosen it) or GMRES(m) stalled (raise the restart length or "
              "precondition)";
+    case Reason::line_search_failed:
+      return "line_search_failed: no step along the search direction satisfied the line search's "
+             "conditions within its evaluations; x is the best point found. The tolerance may be below "
+             "the accuracy of f and its gradient (loosen atol), or the gradient may be wrong (check it "
+             "with check_gradient)";
+    case Reason::not_descent:
+      return "not_descent: the search direction d has grad f^T d >= 0, so no step along it decreases f; "
+             "check the gradient, and that the preconditioner or Hessian approximation is positive "
+             "definite";
+    case Reason::step_too_small:
+      return "step_too_small: the trust region or the damping shrank until the step no longer changes "
+             "x in floating point; x is as accurate as f allows (loosen atol) or the model is wrong "
+             "(check the gradient and the Hessian or Jacobian)";
   }
   return "unknown reason";
 }
@@ -35,6 +48,9 @@ std::string reason_name(Reason reason) {
     case Reason::indefinite: return "indefinite";
     case Reason::non_finite: return "non_finite";
     case Reason::stagnation: return "stagnation";
+    case Reason::line_search_failed: return "line_search_failed";
+    case Reason::not_descent: return "not_descent";
+    case Reason::step_too_small: return "step_too_small";
   }
   return "unknown";
 }

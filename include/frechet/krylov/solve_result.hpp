@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// What every Krylov solver returns, and why it stopped. A solver that runs and fails to converge does
+/// What every Krylov solver returns, and why an iteration (a Krylov solver, an optimiser) stopped. A solver that runs and fails to converge does
 /// not throw: its result says why. Bad input (shapes, non-finite right-hand sides, tolerances) throws.
 
 #include <functional>
@@ -20,6 +20,9 @@ enum class Reason {
   non_finite,      ///< a NaN or infinity appeared; x is the last finite iterate
   stagnation,      ///< the true residual stopped decreasing: the tolerance is below attainable accuracy,
                    ///< or a restart cycle of GMRES(m) made no progress
+  line_search_failed,  ///< an optimiser's line search found no step satisfying its conditions
+  not_descent,         ///< an optimiser's search direction d has grad f^T d >= 0
+  step_too_small,      ///< an optimiser's trust region or damping shrank until the step no longer changes x
 };
 
 /// The reason and what to try about it, in one sentence ("max_iterations: ...; raise ...").
