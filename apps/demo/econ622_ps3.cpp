@@ -468,7 +468,7 @@ void question_3(demo::Report& report) {
                  .height = 400});
 
   // Beyond the seed: the same sensitivities for a million observations, timed.
-  report.section("Q3 at scale", "y_bar and X_bar for n = 10^6 observations");
+  report.section("Q3-large", "Beyond the seed: y_bar and X_bar for n = 10^6 observations");
   const std::size_t big = 1000000;
   DenseMatrix xb(big, p);
   random.fill_gaussian(xb.values());
