@@ -422,6 +422,20 @@ void question_3(demo::Report& report) {
   }
   report.check("every sensitivity is bounded by leverage: y_bar_i^2 <= h_ii [(X^T X)^{-1}]_00", ratio <= 1 + 1e-12,
                format("largest y_bar_i^2 / (h_ii g_0) = %.4f", ratio));
+  // The seed's printed rows and sensitivities come from JAX's data, but they must agree with each other:
+  // five sensitivities x_i^T g with one g in R^3 (printed to 8 decimals).
+  const DenseMatrix seed_rows{{-2.851877, -0.3963519, -0.7369024},
+                              {-2.8574488, 0.30645004, 0.1899148},
+                              {3.0336585, -0.6308674, 0.83326805},
+                              {-3.0904574, 0.59396833, -0.34163857},
+                              {3.0960157, -1.7181016, -0.59638846}};
+  const Vector seed_sensitivities{-0.00275735, -0.00278138, 0.00292967, -0.00299568, 0.00301899};
+  const Vector seed_g = QrFactorization(seed_rows).solve_least_squares(seed_sensitivities);
+  Vector seed_misfit = matvec(seed_rows, seed_g);
+  axpy(-1.0, seed_sensitivities, seed_misfit);
+  report.value("seed_g", "g = (X^T X)^{-1} e_0 that the seed's five printed rows and sensitivities imply", seed_g, "%.6e");
+  report.check("the seed's printed sensitivities are x_i^T g for one g (to their printed digits)",
+               norm_inf(seed_misfit) < 5e-8, format("largest misfit %.1e", norm_inf(seed_misfit)));
   report.note("the seed says high-leverage points have X values 'far from the mean'. The model has no intercept, so "
               "leverage h_ii = x_i^T (X^T X)^{-1} x_i measures the distance of x_i from the origin, not from the mean "
               "of the rows (the two coincide here only because the rows are drawn with mean zero).");
@@ -452,8 +466,25 @@ void question_3(demo::Report& report) {
   }
   report.check("X_bar[0,:] matches central differences of beta_hat_0 in X_00, X_01, X_02", fd_x < 1e-8,
                format("max difference %.1e", fd_x));
+  // The seed's X_bar[0,:] = r_0 g - y_bar_0 beta_hat, with its printed y_bar_0 and beta_hat and the g
+  // implied above: one unknown r_0 for three printed numbers.
+  const Vector seed_beta{2.0004642, -1.0009896, 0.49019286};
+  const Vector seed_x_bar_0{0.00078793, -0.00044138, 0.00021814};
+  Vector seed_rg = seed_x_bar_0;
+  axpy(-0.00044072, seed_beta, seed_rg);  // r_0 g = X_bar[0,:] + y_bar_0 beta_hat, y_bar_0 = -0.00044072
+  const double seed_r0 = dot(seed_rg, seed_g) / dot(seed_g, seed_g);
+  Vector seed_x_misfit = seed_rg;
+  axpy(-seed_r0, seed_g, seed_x_misfit);
+  report.value("seed_r0", "residual r_0 that the seed's printed X_bar[0,:] implies", seed_r0, "%.6f");
+  report.check("the seed's printed X_bar[0,:] is r_0 g - y_bar_0 beta_hat for one r_0 (to its printed digits)",
+               norm_inf(seed_x_misfit) < 5e-8, format("largest misfit %.1e", norm_inf(seed_x_misfit)));
+  report.note("the seed's starter comment 'X_bar = r @ g.T - (X @ g) @ beta_hat.T' fails on its 1-D arrays (.T does "
+              "nothing to a vector, and r @ g multiplies shapes (1000,) and (3,)); the outer products of its solution, "
+              "jnp.outer(r, g) - jnp.outer(X @ g, beta_hat), are meant.");
   report.note("the seed's cost comparison: with its own counts, O(np (np^2 + p^3)) for finite differences against "
-              "O(np + p^3) for the adjoint, the ratio for large n is n p^2 (9000 here), not 'n x p' (3000).");
+              "O(np + p^3) for the adjoint, the ratio for large n is n p^2 (9000 here), not 'n x p' (3000). And the "
+              "adjoint's O(np + p^3) leaves out forming X^T X (O(np^2)); it holds when the backward pass reuses the "
+              "forward solve's factorization, as here (the R of X's QR).");
   std::string xdata;
   for (std::size_t i = 0; i < n; ++i) xdata += format("%zu %.9e %.9e %.9e\n", i, x_bar(i, 0), x_bar(i, 1), x_bar(i, 2));
   std::string script = "set multiplot layout 1,3\n";

@@ -29,7 +29,6 @@ table { border-collapse: collapse; margin: .5rem 0; } td, th { padding: .2rem .6
 td.num { font-family: monospace; }
 .pass { color: #17692c; font-weight: 600; } .fail { color: #b00020; font-weight: 700; }
 .note { background: #fff4d6; border-left: 4px solid #e0a800; padding: .4rem .8rem; margin: .5rem 0; }
-.differs { background: #fde2e2; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .8rem; }
 figure { display: inline-block; margin: .5rem 1rem .5rem 0; } figure img { max-width: 100%; max-height: 420px; border: 1px solid #ddd; }
 figcaption { font-size: .85rem; color: #555; }
@@ -110,11 +109,7 @@ def section_html(run, out, section_id, title, lines):
             if name.endswith("_seed") and name[:-5] in values:
                 continue
             seed = values.get(name + "_seed")
-            cls = ""
-            if isinstance(seed, (int, float)) and isinstance(v, (int, float)):
-                digits = len(str(seed).split(".")[1]) if "." in str(seed) else 0
-                cls = "" if round(v, max(digits, 0)) == round(seed, max(digits, 0)) else " class='differs'"
-            rows.append(f"<tr{cls}><td>{e(name)}</td><td class='num'>{e(fmt(v))}</td>"
+            rows.append(f"<tr><td>{e(name)}</td><td class='num'>{e(fmt(v))}</td>"
                         f"<td class='num'>{e(fmt(seed)) if seed is not None else ''}</td></tr>")
         parts.append("<table><tr><th>value</th><th>frechet</th><th>seed prints</th></tr>" + "".join(rows) + "</table>")
     checks = [c for c in data["checks"] if c["name"].startswith(prefix)]

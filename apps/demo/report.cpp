@@ -89,13 +89,7 @@ void Report::value(const std::string& name, const std::string& label, double v, 
 void Report::value(const std::string& name, const std::string& label, double v, const char* fmt,
                    const std::string& seed) {
   values_[key(name)] = number(v);
-  char* end = nullptr;
-  const double parsed = std::strtod(seed.c_str(), &end);
-  if (end != seed.c_str() && *end == '\0') {
-    values_[key(name) + "_seed"] = number(parsed);
-  } else {
-    values_[key(name) + "_seed"] = seed;
-  }
+  values_[key(name) + "_seed"] = seed;  // as printed: "100.00" says more than 100
   print(label + ": " + format(fmt, v) + "   (seed: " + seed + ")");
 }
 

@@ -51,7 +51,7 @@ public:
 
   /// Records `name` and prints "label: value" (printf `fmt`).
   void value(const std::string& name, const std::string& label, double v, const char* fmt = "%.6g");
-  /// The same beside the seed's printed value `seed` (recorded as name_seed), without a check.
+  /// The same beside the seed's printed text `seed` (recorded, as a string, as name_seed), without a check.
   void value(const std::string& name, const std::string& label, double v, const char* fmt, const std::string& seed);
   void value(const std::string& name, const std::string& label, const std::string& v);
   void value(const std::string& name, const std::string& label, ConstVectorView v, const char* fmt = "%.6g");
