@@ -70,6 +70,10 @@ def run_app(build, out, name):
     figures = os.path.join(out, name)
     os.makedirs(figures, exist_ok=True)
     start = time.monotonic()
+    if not os.access(exe, os.X_OK):
+        failed = {"name": "the app exists", "passed": False, "detail": f"{exe} is not built"}
+        return {"name": name, "text": "", "seconds": 0.0,
+                "data": {"document": name, "checks": [failed], "values": {}, "figures": [], "notes": []}}
     text = subprocess.run([exe], capture_output=True, text=True)
     js = subprocess.run([exe, "--json", "--figures", figures], capture_output=True, text=True)
     seconds = time.monotonic() - start
