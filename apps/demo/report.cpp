@@ -58,8 +58,11 @@ std::optional<int> Report::parse(int argc, char** argv) {
   app.add_option("--figures", dir, "write every figure as SVG and PNG (gnuplot) into this directory");
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: error: %s\n", argv[0], e.what());
+    return 2;  // bad usage, as frechet's other tools (apps/cli_main.hpp)
   }
   if (!dir.empty()) {
     figures_dir_ = dir;

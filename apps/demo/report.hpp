@@ -40,8 +40,8 @@ public:
   /// `document` names the seed document the app reproduces.
   explicit Report(std::string document);
 
-  /// Parses --json and --figures DIR (CLI11). Returns an exit status to stop with (help, bad usage),
-  /// or nothing to go on.
+  /// Parses --json and --figures DIR (CLI11). Returns an exit status to stop with (0 after --help, 2
+  /// for bad usage), or nothing to go on.
   std::optional<int> parse(int argc, char** argv);
 
   /// Starts question `id` ("Q1.2"): a heading in the text, the prefix of what follows in the JSON.
