@@ -33,6 +33,33 @@ BOOST_AUTO_TEST_CASE(argnums_select_arguments) {
   BOOST_TEST(std::abs(std::get<1>(g2)(1, 1) - 2 * std::exp(3.0)) <= 1e-14 * total);
 }
 
+BOOST_AUTO_TEST_CASE(jvp_in_several_arguments_at_once) {
+  // f(A, x) = A x pushes (A_dot, x_dot) together: y_dot = A_dot x + A x_dot, the sum of the JVPs in
+  // each argument alone, and <u, y_dot> = <A_bar, A_dot> + <x_bar, x_dot> with the pullback in both.
+  Random rng(3);
+  const DenseMatrix a = testing::random_dense(4, 3, rng), a_dot = testing::random_dense(4, 3, rng);
+  const Vector x = rng.gaussian_vector(3), x_dot = rng.gaussian_vector(3), u = rng.gaussian_vector(4);
+  const auto f = [](const auto& m, const auto& v) { return frechet::matvec(m, v); };
+  const auto [y, y_dot] = jvp(f, std::tuple{a, x}, std::tuple{a_dot, x_dot});
+  Vector expected = matvec(a_dot, x);
+  axpy(1.0, matvec(a, x_dot), expected);
+  BOOST_TEST(relative_error(y, matvec(a, x)) == 0.0);
+  BOOST_TEST(relative_error(y_dot, expected) <= 1e-15);
+  Vector separately = jvp([&](const auto& m) { return f(m, x); }, a, a_dot).tangent;
+  axpy(1.0, jvp([&](const auto& v) { return f(a, v); }, x, x_dot).tangent, separately);
+  BOOST_TEST(relative_error(y_dot, separately) <= 1e-15);
+  const auto [a_bar, x_bar] = vjp(f, a, x).pullback(u);
+  const double lhs = dot(u, y_dot), rhs = dot(a_bar.values(), a_dot.values()) + dot(x_bar, x_dot);
+  BOOST_TEST(std::abs(lhs - rhs) <= 1e-14 * (std::abs(lhs) + std::abs(rhs)));
+  // A scalar argument beside a vector, and a scalar output.
+  const auto s = jvp([](const auto& c, const auto& v) { return c * frechet::sum(v); }, std::tuple{2.0, x},
+                     std::tuple{0.5, x_dot});
+  const double sum_x = x[0] + x[1] + x[2], sum_dot = x_dot[0] + x_dot[1] + x_dot[2];
+  BOOST_TEST(std::abs(s.tangent - (0.5 * sum_x + 2.0 * sum_dot)) <= 1e-14 * (std::abs(sum_x) + std::abs(sum_dot)));
+  BOOST_CHECK_THROW(jvp(f, std::tuple{a, x}, std::tuple{a_dot, Vector(2)}), ShapeError);
+  BOOST_CHECK_THROW(jvp(f, std::tuple{a, x}, std::tuple{testing::random_dense(3, 4, rng), x_dot}), ShapeError);
+}
+
 BOOST_AUTO_TEST_CASE(pullback_is_linear_reusable_and_shape_checked) {
   Random rng(2);
   const DenseMatrix a = testing::random_dense(4, 3, rng);

@@ -191,6 +191,26 @@ template <class F, class X> auto jvp(F&& f, const X& x, const X& v) {
   }
 }
 
+/// (f(x_0, x_1, ...), sum_k (df/dx_k) v_k): forward mode in several arguments at once, every tangent
+/// pushed in the same pass (JAX's jvp(f, primals, tangents)). x and v are tuples of arguments and of
+/// their tangents, each pair of equal shape: jvp(f, std::tuple{a, x}, std::tuple{a_dot, x_dot}).
+template <class F, class... X> auto jvp(F&& f, const std::tuple<X...>& x, const std::tuple<X...>& v) {
+  static_assert(sizeof...(X) > 0, "jvp needs an argument");
+  const auto y = [&]<std::size_t... K>(std::index_sequence<K...>) {
+    auto check = [](const auto& xk, const auto& vk) {
+      if constexpr (!std::is_arithmetic_v<std::remove_cvref_t<decltype(xk)>>)
+        check_size("jvp: size of a tangent", xk.size(), vk.size());
+    };
+    (check(std::get<K>(x), std::get<K>(v)), ...);
+    return detail::forward_output<double>(f(detail::dual_input(std::get<K>(x), std::get<K>(v))...));
+  }(std::index_sequence_for<X...>{});
+  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(y)>, Dual<double>>) {
+    return JvpResult<double>{y.value(), y.tangent()};
+  } else {
+    return JvpResult<Vector>{y.value, y.tangent};
+  }
+}
+
 /// f(x) and grad f(x) for scalar f, by one recording and one reverse pass. With several arguments,
 /// value_and_grad<I...> differentiates with respect to the arguments I... (all when none is given).
 /// This overload records on `tape` (cleared before and after, its memory kept): in a loop, as in an
