@@ -399,8 +399,8 @@ void check_one_triangle(const BufferLines& start, const MatrixMarketHeader& h) {
 template <class Add>
 void parse_coordinate_entries(BufferLines& lines, const MatrixMarketHeader& h, Add&& add) {
   const BufferLines start = lines;
-  bool below = false, above = false;  // which triangles a symmetric file lists
   std::size_t count = 0;
+  std::size_t above = 0, below = 0;  // the off-diagonal entries of a symmetric file, by triangle
   Text line;
   while (lines.next(line)) {
     Words words(line);
@@ -423,10 +423,9 @@ void parse_coordinate_entries(BufferLines& lines, const MatrixMarketHeader& h, A
         break;
       case MatrixMarketSymmetry::symmetric:
         add(i, j, v);
-        if (i != j) {
-          add(j, i, v);
-          (i > j ? below : above) = true;
-        }
+        if (i != j) add(j, i, v);
+        above += i < j ? 1 : 0;
+        below += i > j ? 1 : 0;
         break;
       case MatrixMarketSymmetry::skew_symmetric:
         if (i == j) {
@@ -443,7 +442,7 @@ void parse_coordinate_entries(BufferLines& lines, const MatrixMarketHeader& h, A
     lines.fail("too few entries: the size line announces " + std::to_string(h.entries) + ", the file ends after " +
                std::to_string(count));
   }
-  if (below && above) check_one_triangle(start, h);
+  if (above > 0 && below > 0) check_one_triangle(start, h);
 }
 
 // Array files list column after column: all rows (general), rows j..n-1 (symmetric) or j+1..n-1
