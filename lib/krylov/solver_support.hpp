@@ -32,7 +32,7 @@ double norm_of_difference(ConstVectorView u, double c, ConstVectorView v);
 /// 2^k with 2^k <= norm < 2^(k+1), k clamped to the normal exponents, or 1 for a zero or non-finite
 /// norm. Dividing a vector by it is exact, and makes its norm about 1: the recurrences run on
 /// scaled quantities, so that their squares neither underflow (||b|| < 1e-154) nor overflow
-/// (||b|| > 1e154), and give the same bits as unscaled ones whenever those do neither.
+/// (||b|| > 1e154), and give the numbers of the unscaled recurrence whenever that does neither.
 double power_of_two_scale(double norm);
 
 /// r = b - A x
@@ -128,8 +128,7 @@ SolveResult zero_rhs_result(std::size_t n, const Monitor& monitor);
 /// x and r are divided by scale() (a power of two near ||r||), so that the recurrence sees a residual
 /// of norm about 1 whatever the scale of b; tolerance() and the norms passed to record_iteration
 /// and continues_after are in those units, and recompute() and take_result() undo the scaling.
-/// LeastSquaresRun plays the same part for lsqr
-/// and lsmr, whose rule tests two residuals.
+/// LeastSquaresRun plays the same part for lsqr and lsmr, whose rule tests two residuals.
 class SquareRun {
 public:
   /// Checks, in order: a square operator, b of its size and finite, the options (see

@@ -29,10 +29,21 @@ using Text = std::string_view;
 // The whole file is read at once and parsed in place: a line is a string_view into the buffer, numbers
 // go through std::from_chars, and the line number costs one increment per line.
 
+// Text of the file in a message: at most 60 bytes, each unprintable one (a binary file, /dev/zero)
+// shown as \xHH.
 std::string quoted(Text s) {
   constexpr std::size_t max_shown = 60;
-  if (s.size() > max_shown) return "'" + std::string(s.substr(0, max_shown)) + "...'";
-  return "'" + std::string(s) + "'";
+  std::string out = "'";
+  for (const char c : s.substr(0, max_shown)) {
+    if (std::isprint(static_cast<unsigned char>(c)) || c == '\t') {
+      out += c;
+    } else {
+      constexpr char hex[] = "0123456789abcdef";
+      const auto u = static_cast<unsigned char>(c);
+      out += {'\\', 'x', hex[u >> 4], hex[u & 15]};
+    }
+  }
+  return out + (s.size() > max_shown ? "...'" : "'");
 }
 
 std::string os_reason() {
