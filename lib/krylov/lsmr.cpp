@@ -29,12 +29,17 @@ SolveResult lsmr(const LinearOperator& a, ConstVectorView b, const SolverOptions
     }
     scale(1.0 / alpha, v);
 
-    double zetabar = alpha * beta, alphabar = alpha, rho = 1.0, rhobar = 1.0, cbar = 1.0, sbar = 0.0;
+    // The recurrence runs on r / 2^k with ||r / 2^k|| about 1, so that the squares of the ||r||
+    // estimate and the correction neither underflow nor overflow whatever the scale of b; the
+    // estimates and y are scaled back.
+    const double r_scale = detail::power_of_two_scale(beta);
+    const double beta_scaled = beta / r_scale;
+    double zetabar = alpha * beta_scaled, alphabar = alpha, rho = 1.0, rhobar = 1.0, cbar = 1.0, sbar = 0.0;
     copy(v, h);
     fill(hbar, 0.0);
     fill(y, 0.0);
     // Quantities of the ||r|| estimate (section 3.4 of the paper).
-    double betadd = beta, betad = 0.0, rhodold = 1.0, tautildeold = 0.0, thetatilde = 0.0, zeta = 0.0;
+    double betadd = beta_scaled, betad = 0.0, rhodold = 1.0, tautildeold = 0.0, thetatilde = 0.0, zeta = 0.0;
     double d = 0.0;
 
     bool failed = false;
@@ -58,7 +63,7 @@ SolveResult lsmr(const LinearOperator& a, ConstVectorView b, const SolverOptions
       zetabar = -sbar * zetabar;
 
       run.log().next();
-      const double normal_estimate = std::abs(zetabar);
+      const double normal_estimate = std::abs(zetabar) * r_scale;
       if (!std::isfinite(normal_estimate) || !std::isfinite(zeta) || rho == 0.0 || rhobar == 0.0) {
         run.log().record(normal_estimate);
         if (std::isfinite(normal_estimate) && std::isfinite(zeta)) {
@@ -93,7 +98,8 @@ SolveResult lsmr(const LinearOperator& a, ConstVectorView b, const SolverOptions
       tautildeold = (zetaold - thetatildeold * tautildeold) / qtilde.r;
       const double taud = (zeta - thetatilde * tautildeold) / rhodold;
       d += betacheck * betacheck;
-      const double residual_estimate = std::sqrt(d + (betad - taud) * (betad - taud) + betadd * betadd);
+      const double residual_estimate =
+          std::sqrt(d + (betad - taud) * (betad - taud) + betadd * betadd) * r_scale;
 
       run.log().record(normal_estimate);
       if (run.estimates_converged(residual_estimate, normal_estimate) || beta == 0.0 || alpha == 0.0) {
@@ -103,6 +109,7 @@ SolveResult lsmr(const LinearOperator& a, ConstVectorView b, const SolverOptions
       if (run.log().exhausted()) break;
     }
     if (failed) break;
+    scale(r_scale, y);
     run.add_correction(y);
   }
   return run.take_result();

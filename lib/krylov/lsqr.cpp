@@ -30,7 +30,10 @@ SolveResult lsqr(const LinearOperator& a, ConstVectorView b, const SolverOptions
     scale(1.0 / alpha, v);
     copy(v, w);
     fill(y, 0.0);
-    double phibar = beta, rhobar = alpha, damped_residual_sq = 0.0;
+    // The recurrence runs on r / 2^k with ||r / 2^k|| about 1, so that phibar^2 and the correction
+    // neither underflow nor overflow whatever the scale of b; the estimates and y are scaled back.
+    const double r_scale = detail::power_of_two_scale(beta);
+    double phibar = beta / r_scale, rhobar = alpha, damped_residual_sq = 0.0;
 
     bool failed = false;
     for (;;) {
@@ -52,8 +55,8 @@ SolveResult lsqr(const LinearOperator& a, ConstVectorView b, const SolverOptions
       const double tau = rot.s * phi;
 
       run.log().next();
-      const double residual_estimate = std::sqrt(phibar * phibar + damped_residual_sq);
-      const double normal_estimate = alpha * std::abs(tau);
+      const double residual_estimate = std::sqrt(phibar * phibar + damped_residual_sq) * r_scale;
+      const double normal_estimate = alpha * std::abs(tau) * r_scale;
       run.log().record(normal_estimate);
       if (!std::isfinite(rot.r) || !std::isfinite(normal_estimate) || !std::isfinite(phi)) {
         run.fail(Reason::non_finite);
@@ -77,6 +80,7 @@ SolveResult lsqr(const LinearOperator& a, ConstVectorView b, const SolverOptions
       if (run.log().exhausted()) break;
     }
     if (failed) break;
+    scale(r_scale, y);
     run.add_correction(y);
   }
   return run.take_result();

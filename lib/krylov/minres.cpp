@@ -21,25 +21,30 @@ SolveResult minres(const LinearOperator& a, ConstVectorView b, const SolverOptio
   // Lanczos vector, w, w1, w2 the last three search directions.
   Vector r1(n), r2(n), y(m != nullptr ? n : 0), v(n), w(n), w1(n), w2(n);
 
-  // The rule tests P-norms, so its scale is ||b||_P, which needs one product with P.
+  // The rule tests P-norms, so its scale is ||b||_P, which needs one product with P; b / 2^k keeps
+  // b^T P b from underflowing or overflowing.
   if (m != nullptr && !run.finished()) {
-    m->apply(b, y);
-    run.set_rule_scale(std::sqrt(std::max(dot(b, y), 0.0)));
+    const double b_scale = detail::power_of_two_scale(norm2(b));
+    for (std::size_t i = 0; i < n; ++i) v[i] = b[i] / b_scale;
+    m->apply(v, y);
+    run.set_rule_scale(std::sqrt(std::max(dot(v, y), 0.0)) * b_scale);
   }
 
   while (!run.finished()) {
+    // The recurrence runs on r / 2^k with ||r / 2^k|| about 1 (see SquareRun::normalize).
     const double r_norm = run.recompute(r1);
-    double beta1 = r_norm * r_norm;
+    run.normalize(r1, r_norm);
+    double beta1 = r_norm / run.scale();
     if (m != nullptr) {
       m->apply(r1, y);
-      beta1 = dot(r1, y);
+      const double beta1_sq = dot(r1, y);
+      if (std::isfinite(beta1_sq) && beta1_sq < 0.0) {
+        run.fail(Reason::indefinite);
+        break;
+      }
+      beta1 = std::sqrt(beta1_sq);
     }
-    if (std::isfinite(beta1) && beta1 < 0.0) {
-      run.fail(Reason::indefinite);
-      break;
-    }
-    beta1 = std::sqrt(beta1);
-    if (!run.judge(beta1)) break;
+    if (!run.judge(beta1 * run.scale())) break;
 
     double oldb = 0.0, beta = beta1, dbar = 0.0, epsln = 0.0, phibar = beta1;
     double cs = -1.0, sn = 0.0;

@@ -111,6 +111,12 @@ double norm_of_difference(ConstVectorView u, double c, ConstVectorView v) {
   return std::sqrt(s);
 }
 
+double power_of_two_scale(double norm) {
+  if (!(norm > 0.0) || !std::isfinite(norm)) return 1.0;
+  // Both 2^k and 2^-k stay normal numbers, so that multiplying by either is exact.
+  return std::ldexp(1.0, std::clamp(std::ilogb(norm), -1022, 1022));
+}
+
 void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, VectorView r) {
   a.apply(x, r);
   for (std::size_t i = 0; i < r.size(); ++i) r[i] = b[i] - r[i];
@@ -198,7 +204,30 @@ SquareRun::SquareRun(const char* solver, const LinearOperator& a, ConstVectorVie
 
 void SquareRun::set_rule_scale(double scale) { check_ = TrueResidualCheck(std::max(rtol_ * scale, atol_)); }
 
+void SquareRun::unscale() {
+  if (scale_ == 1.0) return;
+  frechet::scale(scale_, x_);
+  scale_ = 1.0;
+}
+
+void SquareRun::normalize(VectorView r, double norm) {
+  scale_ = power_of_two_scale(norm);
+  if (scale_ == 1.0) return;
+  const double inverse = 1.0 / scale_;  // a power of two in the normal range: both products are exact
+  frechet::scale(inverse, r);
+  frechet::scale(inverse, x_);
+}
+
+bool SquareRun::restart(VectorView r) {
+  if (finished_) return false;
+  const double norm = recompute(r);
+  if (!judge(norm)) return false;
+  normalize(r, norm);
+  return true;
+}
+
 double SquareRun::recompute(VectorView r) {
+  unscale();
   current_ = true;
   return true_residual(a_, b_, x_, first_ && !x0_given_, r, result_);
 }
@@ -229,7 +258,7 @@ bool SquareRun::judge(double norm) {
 
 void SquareRun::record_iteration(double norm) {
   log_.next();
-  log_.record(norm);
+  log_.record(norm * scale_);
 }
 
 bool SquareRun::continues_after(double norm) {
@@ -252,7 +281,11 @@ void SquareRun::fail(Reason reason) {
 
 SolveResult SquareRun::take_result(VectorView r) {
   if (zero_rhs_) return std::move(result_);
-  if (!current_) recompute(r);
+  if (current_) {
+    unscale();  // exact: x is the one whose residual was last computed
+  } else {
+    recompute(r);
+  }
   result_.x = std::move(x_);
   finish(result_, reason_);
   return std::move(result_);

@@ -29,6 +29,12 @@ void check_preconditioner(const char* solver, const OperatorPtr& preconditioner,
 /// a damped normal residual ||A^T r - lambda^2 x||).
 double norm_of_difference(ConstVectorView u, double c, ConstVectorView v);
 
+/// 2^k with 2^k <= norm < 2^(k+1), k clamped to the normal exponents, or 1 for a zero or non-finite
+/// norm. Dividing a vector by it is exact, and makes its norm about 1: the recurrences run on
+/// scaled quantities, so that their squares neither underflow (||b|| < 1e-154) nor overflow
+/// (||b|| > 1e154), and give the numbers of the unscaled recurrence whenever that does neither.
+double power_of_two_scale(double norm);
+
 /// r = b - A x
 void residual(const LinearOperator& a, ConstVectorView b, ConstVectorView x, VectorView r);
 /// The true residual a solver (re)starts from and ends with: r = b - A x, one product counted in
@@ -118,8 +124,11 @@ SolveResult zero_rhs_result(std::size_t n, const Monitor& monitor);
 ///     }
 ///     return run.take_result(r);
 ///
-/// and ends early with fail(reason) on a breakdown. LeastSquaresRun plays the same part for lsqr
-/// and lsmr, whose rule tests two residuals.
+/// and ends early with fail(reason) on a breakdown. Between restart() and the next recompute(),
+/// x and r are divided by scale() (a power of two near ||r||), so that the recurrence sees a residual
+/// of norm about 1 whatever the scale of b; tolerance() and the norms passed to record_iteration
+/// and continues_after are in those units, and recompute() and take_result() undo the scaling.
+/// LeastSquaresRun plays the same part for lsqr and lsmr, whose rule tests two residuals.
 class SquareRun {
 public:
   /// Checks, in order: a square operator, b of its size and finite, the options (see
@@ -132,24 +141,30 @@ public:
   std::size_t size() const { return n_; }
   /// The iterate; call x_changed() after writing it.
   VectorView x() { return x_; }
-  /// The stopping rule tests norm <= tolerance() = max(rtol * scale, atol), scale = ||b||_2 unless
-  /// set_rule_scale changed it (minres tests P-norms).
-  double tolerance() const { return check_.tolerance(); }
+  /// The stopping rule tests norm <= max(rtol * scale, atol), scale = ||b||_2 unless set_rule_scale
+  /// changed it (minres tests P-norms); tolerance() is that bound divided by scale().
+  double tolerance() const { return check_.tolerance() / scale_; }
   void set_rule_scale(double scale);
 
-  /// r = b - A x (one product, counted; none at the start from x0 = 0); returns ||r||_2.
+  /// Undoes normalize(), then r = b - A x (one product, counted; none at the start from x0 = 0);
+  /// returns ||r||_2.
   double recompute(VectorView r);
+  /// Divides r (of norm `norm`) and x by power_of_two_scale(norm), until the next recompute().
+  void normalize(VectorView r, double norm);
+  /// What x, r and the norms of the recurrence are currently divided by.
+  double scale() const { return scale_; }
   /// Judges the norm the rule tests, computed from a recomputed residual (recorded at the start),
   /// and returns true if the method should iterate from it.
   bool judge(double norm);
-  /// recompute(r), then judge(||r||_2); false at once when finished().
-  bool restart(VectorView r) { return !finished_ && judge(recompute(r)); }
+  /// recompute(r), judge(||r||_2), then normalize(r) if the method iterates; false at once when
+  /// finished().
+  bool restart(VectorView r);
 
   /// Counts one product with A.
   void count_product() { ++result_.operator_products; }
   /// Marks x as moved since the last true residual, so the result recomputes it.
   void x_changed() { current_ = false; }
-  /// Counts one iteration and records the norm the rule tests after it.
+  /// Counts one iteration and records the norm the rule tests after it (in units of scale()).
   void record_iteration(double norm);
   /// record_iteration(norm), then returns false, ending the recurrence, when the norm is not finite
   /// (after fail(non_finite)) or meets the tolerance (after claim()).
@@ -169,9 +184,11 @@ public:
   SolveResult take_result(VectorView r);
 
 private:
+  void unscale();
+
   const LinearOperator& a_;
   ConstVectorView b_;
-  double rtol_, atol_;
+  double rtol_, atol_, scale_ = 1.0;
   std::size_t n_;
   bool x0_given_;
   SolveResult result_;

@@ -1,5 +1,6 @@
 #include "frechet/linop/combinators.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -257,6 +258,26 @@ OperatorPtr transposed(OperatorPtr a) {
 OperatorPtr kron(OperatorPtr a, OperatorPtr b) {
   require("kron: A", a);
   require("kron: B", b);
+  // The shape and the scratch of a product (Z, b_out x a_in, and two rows) must be sizes of a
+  // Vector: a product that wrapped around would give a small operator that reads out of bounds.
+  const std::size_t limit = Vector().max_size();
+  const auto product = [&](std::size_t p, std::size_t q, const char* what) {
+    if (p != 0 && q > limit / p) {
+      throw ShapeError("kron: " + std::string(what) + " of A " + shape(*a) + " and B " + shape(*b) + " is " +
+                       std::to_string(p) + " * " + std::to_string(q) +
+                       ", more entries than a vector can hold (" + std::to_string(limit) + ")");
+    }
+    return p * q;
+  };
+  product(a->rows(), b->rows(), "rows(A) * rows(B)");
+  product(a->cols(), b->cols(), "cols(A) * cols(B)");
+  const std::size_t forward = product(b->rows(), a->cols(), "the scratch rows(B) * cols(A)");
+  const std::size_t adjoint = product(b->cols(), a->rows(), "the scratch cols(B) * rows(A)");
+  if (a->rows() > limit || a->cols() > limit - a->rows() ||
+      std::max(forward, adjoint) > limit - a->rows() - a->cols()) {
+    throw ShapeError("kron: the scratch of A " + shape(*a) + " and B " + shape(*b) +
+                     " has more entries than a vector can hold (" + std::to_string(limit) + ")");
+  }
   const OperatorTraits traits{
       .symmetric = a->is_symmetric() && b->is_symmetric(),
       .positive_semidefinite = a->is_positive_semidefinite() && b->is_positive_semidefinite(),

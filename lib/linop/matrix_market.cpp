@@ -1,5 +1,9 @@
 #include "frechet/linop/matrix_market.hpp"
 
+#include <clocale>
+#include <locale.h>
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -9,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <system_error>
 #include <vector>
 
@@ -24,10 +29,21 @@ using Text = std::string_view;
 // The whole file is read at once and parsed in place: a line is a string_view into the buffer, numbers
 // go through std::from_chars, and the line number costs one increment per line.
 
+// Text of the file in a message: at most 60 bytes, each unprintable one (a binary file, /dev/zero)
+// shown as \xHH.
 std::string quoted(Text s) {
   constexpr std::size_t max_shown = 60;
-  if (s.size() > max_shown) return "'" + std::string(s.substr(0, max_shown)) + "...'";
-  return "'" + std::string(s) + "'";
+  std::string out = "'";
+  for (const char c : s.substr(0, max_shown)) {
+    if (std::isprint(static_cast<unsigned char>(c)) || c == '\t') {
+      out += c;
+    } else {
+      constexpr char hex[] = "0123456789abcdef";
+      const auto u = static_cast<unsigned char>(c);
+      out += {'\\', 'x', hex[u >> 4], hex[u & 15]};
+    }
+  }
+  return out + (s.size() > max_shown ? "...'" : "'");
 }
 
 std::string os_reason() {
@@ -77,8 +93,11 @@ public:
     return true;
   }
   std::size_t remaining_bytes() const { return static_cast<std::size_t>(end_ - p_); }
-  [[noreturn]] void fail(const std::string& what) const {
-    throw ParseError(file_, std::max<std::size_t>(line_, 1), what);
+  /// The 1-based number of the line last returned.
+  std::size_t line() const { return line_; }
+  [[noreturn]] void fail(const std::string& what) const { fail_at(line_, what); }
+  [[noreturn]] void fail_at(std::size_t line, const std::string& what) const {
+    throw ParseError(file_, std::max<std::size_t>(line, 1), what);
   }
 
 private:
@@ -88,16 +107,33 @@ private:
   std::size_t line_ = 0;
 };
 
+// The header reader's bound on one line; real headers' comment lines are far shorter.
+constexpr std::size_t max_header_line = std::size_t{1} << 20;
+
 // Lines read one by one from a stream, so that the header can be read without loading the file.
 class StreamLines {
 public:
   StreamLines(std::string file, std::istream& in) : file_(std::move(file)), in_(in) {}
 
+  // A line may not exceed max_header_line bytes: a stream without newlines (/dev/zero) must not be
+  // read until memory runs out.
   bool next(Text& line) {
-    if (!std::getline(in_, buffer_)) {
-      if (in_.bad()) throw IoError("read_matrix_market_header: cannot read '" + file_ + "'");
-      return false;
+    buffer_.clear();
+    std::streambuf& in = *in_.rdbuf();
+    bool any = false;
+    for (;;) {
+      const int c = in.sbumpc();
+      if (c == std::char_traits<char>::eof()) break;
+      any = true;
+      if (c == '\n') break;
+      if (buffer_.size() == max_header_line) {
+        ++line_;
+        fail("line longer than " + std::to_string(max_header_line) +
+             " bytes in the header: not a Matrix Market file");
+      }
+      buffer_.push_back(static_cast<char>(c));
     }
+    if (!any) return false;
     ++line_;
     line = buffer_;
     return true;
@@ -112,6 +148,26 @@ private:
   std::string buffer_;
   std::size_t line_ = 0;
 };
+
+// What a header may make the readers allocate before an entry is read. Each entry line names its
+// row and column and takes at least 2 bytes, so a file whose entries take B bytes has nonzeros in
+// at most B rows and B columns; CSR storage costs a few words per row, nonzero or not, and a dense
+// matrix a double per element. So a size line may declare up to max(min_rows, B) rows and columns,
+// and a dense read up to max(min_dense, B + 1) elements; anything larger is refused before it is
+// allocated (a file of 66 bytes declaring 10^9 x 10^9 would otherwise take gigabytes).
+constexpr std::size_t min_rows = std::size_t{1} << 20;
+constexpr std::size_t min_dense = std::size_t{1} << 22;
+
+void check_declared_size(const MatrixMarketHeader& h, const BufferLines& lines) {
+  const std::size_t bytes = lines.remaining_bytes();
+  const std::size_t limit = std::max(min_rows, bytes);
+  if (h.rows > limit || h.cols > limit) {
+    lines.fail("the size line declares a " + std::to_string(h.rows) + " x " + std::to_string(h.cols) +
+               " matrix, but the " + std::to_string(bytes) + " bytes after it hold entries in at most " +
+               std::to_string(bytes) + " rows and columns; refused, the reader allocates for at most max(" +
+               std::to_string(min_rows) + ", bytes after the size line) rows and columns");
+  }
+}
 
 bool is_comment_or_blank(Text line) {
   const Text first = Words(line).next();
@@ -245,6 +301,18 @@ std::size_t parse_index(Text word, const char* what, std::size_t limit, const Bu
   return static_cast<std::size_t>(value - 1);
 }
 
+// from_chars reports both overflow and underflow as out of range; text below the normal range
+// (1e-400) rounds to a subnormal or to zero, as strtod reads it. strtod_l in the C locale decides
+// which: the value is exact and does not depend on the program's locale. A rare path.
+double out_of_range_value(Text word, const BufferLines& lines) {
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
+  const std::string text(word);
+  errno = 0;
+  const double value = c_locale != locale_t{} ? strtod_l(text.c_str(), nullptr, c_locale) : HUGE_VAL;
+  if (std::isinf(value)) lines.fail("value " + quoted(word) + " is outside the double range");
+  return value;
+}
+
 double parse_value(Text word, MatrixMarketField field, const BufferLines& lines) {
   if (word.empty()) lines.fail("missing value");
   // Unlike strtod, from_chars rejects a leading '+', which some writers emit.
@@ -263,15 +331,87 @@ double parse_value(Text word, MatrixMarketField field, const BufferLines& lines)
   }
   double value = 0.0;
   const auto [ptr, ec] = std::from_chars(b, e, value);
-  if (ec == std::errc::result_out_of_range) lines.fail("value " + quoted(word) + " is outside the double range");
-  if (ec != std::errc() || ptr != e) lines.fail("value " + quoted(word) + " is not a number");
+  if (ec == std::errc::result_out_of_range && ptr == e) value = out_of_range_value(word, lines);
+  else if (ec != std::errc() || ptr != e) lines.fail("value " + quoted(word) + " is not a number");
   if (!std::isfinite(value)) lines.fail("value " + quoted(word) + " is not finite");
   return value;
 }
 
+// The entries of a coordinate file again, from `lines` standing on its size line: f(i, j, line)
+// for each, 0-based. Only for the rare checks below, after a first pass found the file well formed.
+template <class F>
+void rescan_coordinates(BufferLines lines, const MatrixMarketHeader& h, F&& f) {
+  Text line;
+  while (lines.next(line)) {
+    Words words(line);
+    const Text first = words.next();
+    if (first.empty() || first.front() == '%') continue;
+    const std::size_t i = parse_index(first, "row", h.rows, lines);
+    const std::size_t j = parse_index(words.next(), "column", h.cols, lines);
+    f(i, j, lines.line());
+  }
+}
+
+// Symmetric storage lists one triangle; a file that lists both A(i, j) and A(j, i) would have each
+// mirrored onto the other and the off-diagonal doubled. Called only when both triangles occur.
+void check_one_triangle(const BufferLines& start, const MatrixMarketHeader& h) {
+  struct Entry {
+    std::size_t lower, upper, line;  // (lower, upper): its position in the lower triangle, 0-based
+    bool above;                      // listed as (upper, lower), above the diagonal
+  };
+  std::vector<Entry> entries;
+  rescan_coordinates(start, h, [&](std::size_t i, std::size_t j, std::size_t line) {
+    if (i != j) entries.push_back({std::max(i, j), std::min(i, j), line, i < j});
+  });
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.lower != b.lower ? a.lower < b.lower : a.upper < b.upper;
+  });
+  const Entry* clash = nullptr;
+  const Entry* other = nullptr;
+  for (std::size_t k = 0; k < entries.size();) {
+    std::size_t e = k;
+    const Entry* below = nullptr;
+    const Entry* above = nullptr;
+    for (; e < entries.size() && entries[e].lower == entries[k].lower && entries[e].upper == entries[k].upper; ++e) {
+      const Entry*& first = entries[e].above ? above : below;
+      if (first == nullptr) first = &entries[e];
+    }
+    if (below != nullptr && above != nullptr) {
+      const Entry* later = below->line > above->line ? below : above;
+      if (clash == nullptr || later->line < clash->line) {
+        clash = later;
+        other = later == below ? above : below;
+      }
+    }
+    k = e;
+  }
+  if (clash == nullptr) return;
+  const auto name = [](const Entry& x) {
+    const std::size_t i = x.above ? x.upper : x.lower, j = x.above ? x.lower : x.upper;
+    return "(" + std::to_string(i + 1) + ", " + std::to_string(j + 1) + ")";
+  };
+  start.fail_at(clash->line, "symmetric file lists entry " + name(*clash) + " and, on line " +
+                                 std::to_string(other->line) + ", its mirror " + name(*other) +
+                                 ": symmetric storage lists one triangle, and reading both would double it");
+}
+
+// Duplicates that sum past the double range: the ParseError names the last line listing the entry
+// (or its mirror, in symmetric or skew-symmetric storage). 0-based (i, j).
+[[noreturn]] void fail_non_finite_sum(const BufferLines& start, const MatrixMarketHeader& h, std::size_t i,
+                                      std::size_t j, double sum) {
+  std::size_t last = start.line();
+  rescan_coordinates(start, h, [&](std::size_t r, std::size_t c, std::size_t line) {
+    if ((r == i && c == j) || (h.symmetry != MatrixMarketSymmetry::general && r == j && c == i)) last = line;
+  });
+  start.fail_at(last, "the entries listed for (" + std::to_string(i + 1) + ", " + std::to_string(j + 1) +
+                          ") sum to " + std::to_string(sum) + ", outside the double range");
+}
+
 template <class Add>
 void parse_coordinate_entries(BufferLines& lines, const MatrixMarketHeader& h, Add&& add) {
+  const BufferLines start = lines;
   std::size_t count = 0;
+  std::size_t above = 0, below = 0;  // the off-diagonal entries of a symmetric file, by triangle
   Text line;
   while (lines.next(line)) {
     Words words(line);
@@ -295,6 +435,8 @@ void parse_coordinate_entries(BufferLines& lines, const MatrixMarketHeader& h, A
       case MatrixMarketSymmetry::symmetric:
         add(i, j, v);
         if (i != j) add(j, i, v);
+        above += i < j ? 1 : 0;
+        below += i > j ? 1 : 0;
         break;
       case MatrixMarketSymmetry::skew_symmetric:
         if (i == j) {
@@ -311,6 +453,7 @@ void parse_coordinate_entries(BufferLines& lines, const MatrixMarketHeader& h, A
     lines.fail("too few entries: the size line announces " + std::to_string(h.entries) + ", the file ends after " +
                std::to_string(count));
   }
+  if (above > 0 && below > 0) check_one_triangle(start, h);
 }
 
 // Array files list column after column: all rows (general), rows j..n-1 (symmetric) or j+1..n-1
@@ -373,18 +516,74 @@ std::ifstream open_input(const std::filesystem::path& file, const char* who) {
   return in;
 }
 
+// Whether `text`, the first bytes of an input, may still begin a Matrix Market file.
+bool may_be_banner(Text text) {
+  constexpr Text banner = "%%MatrixMarket";
+  const std::size_t n = std::min(text.size(), banner.size());
+  return equals_ignoring_case(text.substr(0, n), banner.substr(0, n));
+}
+
+// How many bytes an input without a known size (a pipe, a device) may hold, once its first bytes
+// `text` are read: unbounded (nullopt) while the header is incomplete, else the header plus
+// max_unsized_line bytes per line the size line announces and one more such line, since an entry
+// line is never that long. A header the parser refuses ends the reading: the parse reports it.
+constexpr std::size_t max_unsized_line = 1024;
+
+std::optional<std::size_t> unsized_budget(const std::string& file, Text text) {
+  const std::size_t end = text.rfind('\n');
+  if (end == Text::npos) return std::nullopt;
+  BufferLines lines(file, text.substr(0, end + 1));
+  try {
+    const MatrixMarketHeader h = parse_header(lines);
+    const std::size_t header = end + 1 - lines.remaining_bytes();
+    const std::size_t max = std::numeric_limits<std::size_t>::max();
+    if (h.entries >= max / max_unsized_line - 1) return max;
+    return header + (h.entries + 1) * max_unsized_line;
+  } catch (const ParseError&) {
+    // Either the header is not complete yet (no size line in the text so far) or it is wrong.
+    Text line;
+    BufferLines probe(file, text.substr(0, end + 1));
+    std::size_t non_comment = 0;
+    while (probe.next(line)) non_comment += probe.line() == 1 || !is_comment_or_blank(line) ? 1 : 0;
+    return non_comment >= 2 ? std::optional<std::size_t>(0) : std::nullopt;
+  }
+}
+
 std::string read_file(const std::filesystem::path& file, const char* who) {
   std::ifstream in = open_input(file, who);
-  // The size is a hint only: a pipe has none, and a file may change while it is read.
   std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(file, ec);
-  std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
+  const bool regular = std::filesystem::is_regular_file(file, ec);
+  const std::uintmax_t size = regular ? std::filesystem::file_size(file, ec) : 0;
+  std::string text;
+  if (regular && !ec) {
+    // The size is a hint only: the file may change while it is read.
+    text.resize(static_cast<std::size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  // A pipe or a device has no size, and may have no end (/dev/zero): it is read in chunks, and the
+  // reading stops as soon as the text cannot begin with the banner, has more than max_header_line
+  // bytes without a size line, or runs past what its size line announces (unsized_budget).
+  std::optional<std::size_t> budget;
   if (in) {
     std::vector<char> chunk(std::size_t{1} << 16);
     while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
       text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+      if (regular) continue;
+      if (!may_be_banner(text)) break;
+      if (!budget) budget = unsized_budget(file.string(), text);
+      if (!budget && text.size() > max_header_line) {
+        throw ParseError(file.string(), 1,
+                         "no size line in the first " + std::to_string(max_header_line) +
+                             " bytes of an input without a size: not a Matrix Market file");
+      }
+      if (budget && text.size() > *budget) {
+        if (*budget == 0) break;  // a header the parser refuses
+        throw ParseError(file.string(), 1,
+                         "the input runs on past " + std::to_string(*budget) + " bytes, more than " +
+                             std::to_string(max_unsized_line) +
+                             " bytes per entry its size line announces: refused");
+      }
     }
   }
   if (in.bad()) throw IoError(std::string(who) + ": cannot read '" + file.string() + "'" + os_reason());
@@ -491,6 +690,8 @@ SparseMatrixFile read_matrix_market(const std::filesystem::path& file) {
   const std::string text = read_file(file, "read_matrix_market");
   BufferLines lines(file.string(), text);
   const MatrixMarketHeader h = parse_header(lines);
+  const BufferLines size_line = lines;
+  check_declared_size(h, lines);
   const auto max_index = static_cast<std::size_t>(std::numeric_limits<SparseIndex>::max());
   if (h.rows > max_index || h.cols > max_index) {
     lines.fail("a " + std::to_string(h.rows) + " x " + std::to_string(h.cols) +
@@ -511,7 +712,19 @@ SparseMatrixFile read_matrix_market(const std::filesystem::path& file) {
   });
   OperatorTraits traits;
   traits.symmetric = h.symmetry == MatrixMarketSymmetry::symmetric;
-  return {h, CsrMatrix::from_triplets(h.rows, h.cols, row, col, value, traits)};
+  CsrMatrix a = CsrMatrix::from_triplets(h.rows, h.cols, row, col, value, traits);
+  if (a.nnz() < value.size()) {  // duplicates were summed: each value was finite, a sum may not be
+    const auto offsets = a.row_offsets();
+    const auto values = a.values();
+    for (std::size_t i = 0; i < a.rows(); ++i) {
+      for (auto k = static_cast<std::size_t>(offsets[i]); k < static_cast<std::size_t>(offsets[i + 1]); ++k) {
+        if (!std::isfinite(values[k])) {
+          fail_non_finite_sum(size_line, h, i, static_cast<std::size_t>(a.col_indices()[k]), values[k]);
+        }
+      }
+    }
+  }
+  return {h, std::move(a)};
 }
 
 MatrixMarketHeader read_matrix_market_header(const std::filesystem::path& file) {
@@ -524,11 +737,25 @@ DenseMatrix read_matrix_market_dense(const std::filesystem::path& file) {
   const std::string text = read_file(file, "read_matrix_market_dense");
   BufferLines lines(file.string(), text);
   const MatrixMarketHeader h = parse_header(lines);
-  if (h.rows != 0 && h.cols > std::numeric_limits<std::size_t>::max() / sizeof(double) / h.rows) {
-    lines.fail("a dense " + std::to_string(h.rows) + " x " + std::to_string(h.cols) + " matrix is too large");
+  const BufferLines size_line = lines;
+  check_declared_size(h, lines);
+  const std::size_t bytes = lines.remaining_bytes();
+  const std::size_t limit = std::max(min_dense, bytes + 1);
+  if (h.rows != 0 && h.cols > limit / h.rows) {
+    lines.fail("the size line declares a dense " + std::to_string(h.rows) + " x " + std::to_string(h.cols) +
+               " matrix, but the " + std::to_string(bytes) +
+               " bytes after it hold at most that many values; refused, the dense reader allocates for at most "
+               "max(" + std::to_string(min_dense) + ", bytes after the size line + 1) elements");
   }
   DenseMatrix a(h.rows, h.cols);
   parse_entries(lines, h, [&](std::size_t i, std::size_t j, double v) { a(i, j) += v; });
+  if (h.format == MatrixMarketFormat::coordinate) {  // duplicates were summed: a sum may not be finite
+    for (std::size_t j = 0; j < a.cols(); ++j) {
+      for (std::size_t i = 0; i < a.rows(); ++i) {
+        if (!std::isfinite(a(i, j))) fail_non_finite_sum(size_line, h, i, j, a(i, j));
+      }
+    }
+  }
   return a;
 }
 

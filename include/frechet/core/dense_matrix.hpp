@@ -79,7 +79,8 @@ double relative_distance(const DenseMatrix& a, const DenseMatrix& b);
 /// A and with A^T reuse it.
 class LuFactorization {
 public:
-  /// Factors `a`; throws ShapeError if it is not square and NumericalError if a pivot is exactly zero.
+  /// Factors `a`; throws ShapeError if it is not square, NonFiniteError if an entry is NaN or
+  /// infinite, and NumericalError if a pivot is exactly zero.
   explicit LuFactorization(DenseMatrix a);
   std::size_t size() const noexcept { return lu_.rows(); }
   /// A^{-1} b
@@ -102,7 +103,8 @@ private:
 /// lower triangle of A is read).
 class CholeskyFactorization {
 public:
-  /// Factors `a`; throws NumericalError naming the failing leading minor if A is not positive definite.
+  /// Factors `a`; throws NonFiniteError if an entry of its lower triangle is NaN or infinite and
+  /// NumericalError naming the failing leading minor if A is not positive definite.
   explicit CholeskyFactorization(DenseMatrix a);
   std::size_t size() const noexcept { return l_.rows(); }
   /// A^{-1} b
@@ -122,8 +124,9 @@ private:
 /// argmin_b ||X b - y|| and normal-equation solves (X^T X)^{-1} g = R^{-1} R^{-T} g without forming X^T X.
 class QrFactorization {
 public:
-  /// Factors `x` (LAPACK dgeqrf); throws ShapeError if rows < cols and NumericalError if R has a zero
-  /// diagonal entry (X is rank-deficient).
+  /// Factors `x` (LAPACK dgeqrf); throws ShapeError if rows < cols, NonFiniteError if an entry is NaN
+  /// or infinite, and NumericalError if X is rank-deficient to working precision:
+  /// |R(i,i)| <= max(m, n) eps max_j |R(j,j)| for some i.
   explicit QrFactorization(DenseMatrix x);
   std::size_t rows() const noexcept { return qr_.rows(); }
   std::size_t cols() const noexcept { return qr_.cols(); }
@@ -144,9 +147,11 @@ struct SymmetricEigenResult {
   DenseMatrix vectors;  ///< orthonormal eigenvectors, column j for values[j]
 };
 /// The eigenvalues (ascending) and eigenvectors of symmetric `a` (LAPACK dsyevd; only the lower
-/// triangle of `a` is read).
+/// triangle of `a` is read). Throws NonFiniteError if that triangle has a NaN or infinite entry and
+/// NumericalError if LAPACK does not converge.
 SymmetricEigenResult symmetric_eigen(const DenseMatrix& a);
-/// The singular values of `a`, descending (LAPACK dgesdd).
+/// The singular values of `a`, descending (LAPACK dgesdd). Throws NonFiniteError if an entry is NaN
+/// or infinite and NumericalError if LAPACK does not converge.
 Vector singular_values(const DenseMatrix& a);
 
 }  // namespace frechet

@@ -56,16 +56,23 @@ struct SparseMatrixFile {
 /// Reads any Matrix Market matrix into CSR form. Symmetric and skew-symmetric storage is expanded to
 /// the full matrix (a symmetric file gives traits().symmetric = true); duplicate coordinate entries are
 /// summed; explicit zeros of a coordinate file are kept (except on a skew-symmetric diagonal), zeros of
-/// an array file are dropped.
+/// an array file are dropped. Values below the normal range read as strtod reads them (a subnormal
+/// or zero).
 /// Throws IoError if the file cannot be read and ParseError (file, 1-based line, what) if it is
-/// malformed, including non-finite values and indices outside the declared size.
+/// malformed, including non-finite values, indices outside the declared size, duplicates that sum
+/// past the double range, and a symmetric file that lists both A(i, j) and A(j, i). What the header
+/// may make it allocate is bounded by what the file can hold: more than max(2^20, B) rows or columns,
+/// B the bytes after the size line, is refused before anything is allocated. An input without a
+/// size (a pipe, a device) is read only while it can still be a Matrix Market file.
 SparseMatrixFile read_matrix_market(const std::filesystem::path& file);
 
-/// Reads only the banner and the size line (the rest of the file is not opened), with the same errors.
+/// Reads only the banner and the size line (the rest of the file is not read), with the same errors;
+/// a header line over 1 MiB is a ParseError.
 MatrixMarketHeader read_matrix_market_header(const std::filesystem::path& file);
 
 /// Reads any Matrix Market matrix into a dense matrix (right-hand sides, small matrices), expanding
-/// symmetric storage and summing duplicates. Same errors as read_matrix_market.
+/// symmetric storage and summing duplicates. Same errors as read_matrix_market; in addition, more
+/// than max(2^22, B + 1) elements is refused before the matrix is allocated.
 DenseMatrix read_matrix_market_dense(const std::filesystem::path& file);
 
 /// Writes `a` as a real coordinate file, values printed "%.17g" so that reading gives back the same
