@@ -35,7 +35,8 @@ struct OperatorTraits {
 ///   }
 /// };
 /// ```
-/// x and y must not overlap. Operators are immutable after construction, so concurrent products
+/// x and y must not overlap: apply, apply_add, apply_adjoint and apply_adjoint_add throw ArgumentError
+/// when they do. Operators are immutable after construction, so concurrent products
 /// with one operator are safe unless a class documents otherwise.
 class LinearOperator {
 public:
