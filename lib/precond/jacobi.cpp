@@ -37,7 +37,7 @@ void JacobiPreconditioner::apply_impl(ConstVectorView x, VectorView y) const {
 void JacobiPreconditioner::apply_adjoint_impl(ConstVectorView x, VectorView y) const { apply_impl(x, y); }
 
 std::shared_ptr<const JacobiPreconditioner> jacobi_preconditioner(Vector diagonal) {
-  return std::make_shared<const JacobiPreconditioner>(std::move(diagonal));
+  return std::shared_ptr<const JacobiPreconditioner>(new JacobiPreconditioner(std::move(diagonal)));
 }
 
 std::shared_ptr<const JacobiPreconditioner> jacobi_preconditioner(const CsrMatrix& a) {
@@ -82,7 +82,7 @@ std::shared_ptr<const JacobiPreconditioner> jacobi_preconditioner(const LinearOp
                              " in row " + std::to_string(i) + " after " + std::to_string(options.probes) +
                              " probes; use more probes, or a larger exact_max_size for the exact diagonal");
   }
-  auto m = std::make_shared<JacobiPreconditioner>(std::move(diagonal));
+  auto m = std::shared_ptr<JacobiPreconditioner>(new JacobiPreconditioner(std::move(diagonal)));
   m->estimated_ = !exact;
   m->operator_products_ = products;
   return m;

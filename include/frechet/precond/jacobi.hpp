@@ -26,10 +26,6 @@ struct JacobiOptions {
 /// CG and MINRES accept it. Its adjoint is itself.
 class JacobiPreconditioner final : public LinearOperator {
 public:
-  /// Takes the diagonal of M. Throws ArgumentError naming the first row whose entry is not > 0
-  /// (and NonFiniteError for NaN or infinity).
-  explicit JacobiPreconditioner(Vector diagonal);
-
   /// diag(M), as given or as found.
   const Vector& diagonal() const noexcept { return diagonal_; }
   /// Whether the diagonal is exact (given, read or probed) or a stochastic estimate.
@@ -38,8 +34,12 @@ public:
   std::size_t operator_products() const noexcept { return operator_products_; }
 
 private:
+  friend std::shared_ptr<const JacobiPreconditioner> jacobi_preconditioner(Vector);
   friend std::shared_ptr<const JacobiPreconditioner> jacobi_preconditioner(const LinearOperator&,
                                                                            const JacobiOptions&);
+  /// Takes the diagonal of M. Throws ArgumentError naming the first row whose entry is not > 0
+  /// (and NonFiniteError for NaN or infinity).
+  explicit JacobiPreconditioner(Vector diagonal);
   void apply_impl(ConstVectorView x, VectorView y) const override;
   void apply_adjoint_impl(ConstVectorView x, VectorView y) const override;
 
