@@ -23,11 +23,7 @@ OptimizeResult gradient_descent(const Objective& objective, ConstVectorView x0, 
   detail::OptimizeRun run(method, options, x0, 10000);
   OptimizeResult& r = run.result();
   const detail::CountedObjective f(objective, r);
-  r.value = f.value_and_gradient(r.x, r.gradient);
-  if (!std::isfinite(r.value) || !all_finite(r.gradient))
-    return run.finish(Reason::non_finite, detail::failure_message(method, Reason::non_finite,
-                                                                  "f or its gradient is not finite at x0", 0));
-  if (run.start()) return run.finish(Reason::converged);
+  if (auto done = run.start_at_x0(f)) return *std::move(done);
 
   detail::DirectionSearch search(run, f);
   Vector d(n);

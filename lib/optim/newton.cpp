@@ -81,11 +81,7 @@ OptimizeResult newton(const Objective& objective, ConstVectorView x0, const Opti
   detail::OptimizeRun run(method, options, x0, 200);
   OptimizeResult& r = run.result();
   const detail::CountedObjective f(objective, r);
-  r.value = f.value_and_gradient(r.x, r.gradient);
-  if (!std::isfinite(r.value) || !all_finite(r.gradient))
-    return run.finish(Reason::non_finite, detail::failure_message(method, Reason::non_finite,
-                                                                  "f or its gradient is not finite at x0", 0));
-  if (run.start()) return run.finish(Reason::converged);
+  if (auto done = run.start_at_x0(f)) return *std::move(done);
 
   detail::DirectionSearch search(run, f);
   Vector minus_g(n);
@@ -152,11 +148,7 @@ OptimizeResult newton_cg(const Objective& objective, ConstVectorView x0, const O
   detail::OptimizeRun run(method, options, x0, 500);
   OptimizeResult& r = run.result();
   const detail::CountedObjective f(objective, r);
-  r.value = f.value_and_gradient(r.x, r.gradient);
-  if (!std::isfinite(r.value) || !all_finite(r.gradient))
-    return run.finish(Reason::non_finite, detail::failure_message(method, Reason::non_finite,
-                                                                  "f or its gradient is not finite at x0", 0));
-  if (run.start()) return run.finish(Reason::converged);
+  if (auto done = run.start_at_x0(f)) return *std::move(done);
 
   double radius = options.initial_radius.value_or(std::max(1.0, norm2(r.x)));
   const double max_radius = 1e10 * radius;

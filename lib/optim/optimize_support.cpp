@@ -139,6 +139,15 @@ bool OptimizeRun::start() {
   return gradient_small();
 }
 
+std::optional<OptimizeResult> OptimizeRun::start_at_x0(const CountedObjective& objective) {
+  result_.value = objective.value_and_gradient(result_.x, result_.gradient);
+  if (!std::isfinite(result_.value) || !all_finite(result_.gradient))
+    return finish(Reason::non_finite,
+                  failure_message(method_, Reason::non_finite, "f or its gradient is not finite at x0", 0));
+  if (start()) return finish(Reason::converged);
+  return std::nullopt;
+}
+
 bool OptimizeRun::accept(double step_norm, double previous_x_norm, double previous_value) {
   record(step_norm);
   switch (options_.stopping_rule) {

@@ -3,6 +3,7 @@
 // the stopping rule, the history/path/monitor, and the line search along a direction with its
 // trial vectors allocated once per run.
 
+#include <optional>
 #include <string>
 
 #include "frechet/optim/objective.hpp"
@@ -69,6 +70,9 @@ public:
   bool gradient_small() const;
   /// Sets reason, converged and message and returns the result.
   OptimizeResult finish(Reason reason, const std::string& message = {});
+  /// Evaluates f and its gradient at x0 and records the start: the finished result when either is
+  /// not finite (non_finite) or x0 already satisfies the rule (converged), nothing otherwise.
+  std::optional<OptimizeResult> start_at_x0(const CountedObjective& objective);
 
 private:
   void record(double step_norm);
