@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "frechet/core/threads.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -102,11 +104,13 @@ inline nlohmann::json json_report(const char* name) {
 /// Prints a report on standard output, indented.
 inline void print_json(const nlohmann::json& report) { std::cout << report.dump(2) << '\n'; }
 
-/// Sets the threads of frechet's OpenMP kernels (and of Eigen's, when it is compared).
+/// Runs frechet's parallel loops on exactly this many threads, whatever the machine's load (and
+/// Eigen's, when it is compared).
 inline void set_threads([[maybe_unused]] int threads) {
 #ifdef _OPENMP
   omp_set_num_threads(threads);
 #endif
+  frechet::set_thread_options({.max_threads = threads, .yield_to_load = false});
 #ifdef FRECHET_EIGEN_PEER
   Eigen::setNbThreads(threads);
 #endif

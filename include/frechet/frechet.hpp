@@ -7,6 +7,7 @@
 #include "frechet/core/dense_matrix.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
+#include "frechet/core/threads.hpp"
 #include "frechet/core/vector.hpp"
 
 // Layer 1: differentiation rules

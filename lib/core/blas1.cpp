@@ -11,33 +11,40 @@
 
 namespace frechet {
 
-// parallel_min_entries as the signed type of the loops below.
-constexpr auto parallel_length = static_cast<std::ptrdiff_t>(detail::parallel_min_entries);
+namespace {
 
-// The reductions are `simd`: the compiler may split the sum into vector lanes, as the threads split
-// it anyway above the threshold (the order of summation is unspecified either way). Every kernel
-// reads its arrays through local pointers: inside the OpenMP region a span is a shared object the
-// compiler must reload at every iteration, which keeps the loop from vectorizing (callgrind: three
-// times the instructions of dot).
+// The threads of an elementwise loop over n entries.
+int vector_threads(std::size_t n) noexcept { return detail::loop_threads(n, detail::parallel_min_entries); }
+
+}  // namespace
+
+// The reductions sum fixed blocks in a fixed order (detail::deterministic_sum), so their bits do not
+// depend on the number of threads; within a block the sum is `simd`, split into vector lanes the same
+// way every time. Every kernel reads its arrays through local pointers: inside an OpenMP region a span
+// is a shared object the compiler must reload at every iteration, which keeps the loop from
+// vectorizing (callgrind: three times the instructions of dot).
 double dot(ConstVectorView x, ConstVectorView y) {
   check_size("dot: size of y", x.size(), y.size());
-  const auto n = static_cast<std::ptrdiff_t>(x.size());
   const double* xp = x.data();
   const double* yp = y.data();
-  double s = 0.0;
-#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_length)
-  for (std::ptrdiff_t i = 0; i < n; ++i) s += xp[i] * yp[i];
-  return s;
+  return detail::deterministic_sum(x.size(), [xp, yp](std::size_t begin, std::size_t end) {
+    double s = 0.0;
+#pragma omp simd reduction(+ : s)
+    for (std::size_t i = begin; i < end; ++i) s += xp[i] * yp[i];
+    return s;
+  });
 }
 
 double norm2(ConstVectorView x) {
   // Scaled sum of squares only when the plain sum could over- or underflow: the common case stays
   // one streaming pass.
-  const auto n = static_cast<std::ptrdiff_t>(x.size());
   const double* xp = x.data();
-  double s = 0.0;
-#pragma omp parallel for simd reduction(+ : s) schedule(static) if (n >= parallel_length)
-  for (std::ptrdiff_t i = 0; i < n; ++i) s += xp[i] * xp[i];
+  const double s = detail::deterministic_sum(x.size(), [xp](std::size_t begin, std::size_t end) {
+    double t = 0.0;
+#pragma omp simd reduction(+ : t)
+    for (std::size_t i = begin; i < end; ++i) t += xp[i] * xp[i];
+    return t;
+  });
   if (s > 1e-280 && s < 1e280) return std::sqrt(s);
   return blas::nrm2("norm2", x.size(), x.data());
 }
@@ -53,7 +60,7 @@ void axpy(double alpha, ConstVectorView x, VectorView y) {
   const auto n = static_cast<std::ptrdiff_t>(x.size());
   const double* xp = x.data();
   double* yp = y.data();
-#pragma omp parallel for simd schedule(static) if (n >= parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(vector_threads(x.size()))
   for (std::ptrdiff_t i = 0; i < n; ++i) yp[i] += alpha * xp[i];
 }
 
@@ -62,14 +69,14 @@ void axpby(double alpha, ConstVectorView x, double beta, VectorView y) {
   const auto n = static_cast<std::ptrdiff_t>(x.size());
   const double* xp = x.data();
   double* yp = y.data();
-#pragma omp parallel for simd schedule(static) if (n >= parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(vector_threads(x.size()))
   for (std::ptrdiff_t i = 0; i < n; ++i) yp[i] = alpha * xp[i] + beta * yp[i];
 }
 
 void scale(double alpha, VectorView x) {
   const auto n = static_cast<std::ptrdiff_t>(x.size());
   double* xp = x.data();
-#pragma omp parallel for simd schedule(static) if (n >= parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(vector_threads(x.size()))
   for (std::ptrdiff_t i = 0; i < n; ++i) xp[i] *= alpha;
 }
 

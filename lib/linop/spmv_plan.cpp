@@ -15,22 +15,6 @@ namespace {
 constexpr std::size_t max_dia_diagonals = 64;
 constexpr double max_sell_fill = 1.25;
 
-std::size_t max_threads() noexcept {
-#ifdef _OPENMP
-  return static_cast<std::size_t>(omp_get_max_threads());
-#else
-  return 1;
-#endif
-}
-
-bool in_parallel() noexcept {
-#ifdef _OPENMP
-  return omp_in_parallel() != 0;
-#else
-  return false;
-#endif
-}
-
 // The bytes one CSR product streams for the matrix itself: 8 per value, 4 per column index and per
 // row offset. DIA is built only if it streams no more.
 std::size_t csr_matrix_bytes(const CsrView& a) noexcept {
@@ -90,7 +74,12 @@ std::shared_ptr<const SpmvPlan> SpmvPlan::build(const CsrView& a, const SpmvPlan
       if (plan->sell_) plan->layout_ = SpmvLayout::sell;
     }
   }
-  const std::size_t threads = max_threads();
+  // The partition for OpenMP's limit, the usual team; a call on a smaller team searches its own.
+#ifdef _OPENMP
+  const auto threads = static_cast<std::size_t>(omp_get_max_threads());
+#else
+  const std::size_t threads = 1;
+#endif
   plan->split_.resize(threads + 1);
   for (std::size_t t = 0; t <= threads; ++t) plan->split_[t] = plan->split_point(a, t, threads);
   return plan;
@@ -118,9 +107,7 @@ std::pair<std::size_t, std::size_t> SpmvPlan::unit_range(const CsrView& a, std::
   return {split_point(a, t, threads), split_point(a, t + 1, threads)};
 }
 
-bool SpmvPlan::run_parallel(const CsrView& a) const noexcept {
-  return a.nnz() >= min_parallel_nnz_ && max_threads() > 1 && !in_parallel();
-}
+int SpmvPlan::threads_for(const CsrView& a) const noexcept { return loop_threads(a.nnz(), min_parallel_nnz_); }
 
 void SpmvPlan::apply_units(const CsrView& a, const double* x, double* y, bool add, std::size_t begin,
                            std::size_t end) const {
@@ -132,13 +119,14 @@ void SpmvPlan::apply_units(const CsrView& a, const double* x, double* y, bool ad
 }
 
 void SpmvPlan::apply(const CsrView& a, const double* x, double* y, bool add) const {
-  if (!run_parallel(a)) {
+  const int threads = threads_for(a);
+  if (threads == 1) {
     const auto [begin, end] = unit_range(a, 0, 1);
     apply_units(a, x, y, add, begin, end);
     return;
   }
 #ifdef _OPENMP
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
   {
     const auto [begin, end] = unit_range(a, static_cast<std::size_t>(omp_get_thread_num()),
                                          static_cast<std::size_t>(omp_get_num_threads()));
@@ -148,23 +136,24 @@ void SpmvPlan::apply(const CsrView& a, const double* x, double* y, bool add) con
 }
 
 void SpmvPlan::apply_adjoint(const CsrView& a, const double* x, double* y, bool add) const {
+  const int threads = threads_for(a);
   if (layout_ == SpmvLayout::dia) {
     const std::size_t blocks = dia_->col_blocks();
-    if (!run_parallel(a)) {
+    if (threads == 1) {
       dia_->apply_adjoint(a, x, y, add, 0, blocks);
       return;
     }
 #ifdef _OPENMP
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
     {
       const auto t = static_cast<std::size_t>(omp_get_thread_num());
-      const auto threads = static_cast<std::size_t>(omp_get_num_threads());
-      dia_->apply_adjoint(a, x, y, add, blocks * t / threads, blocks * (t + 1) / threads);
+      const auto team = static_cast<std::size_t>(omp_get_num_threads());
+      dia_->apply_adjoint(a, x, y, add, blocks * t / team, blocks * (t + 1) / team);
     }
 #endif
     return;
   }
-  if (!run_parallel(a)) {
+  if (threads == 1) {
     if (!add) std::fill(y, y + a.cols, 0.0);
     csr_scatter_adjoint_rows(a, x, y, 0, a.rows);
     return;
@@ -172,19 +161,19 @@ void SpmvPlan::apply_adjoint(const CsrView& a, const double* x, double* y, bool 
 #ifdef _OPENMP
   // Thread 0 scatters into y itself, thread t > 0 into copy t - 1; after the barrier each thread adds
   // the copies into its share of the columns.
-  const std::size_t copies = max_threads() - 1;
+  const std::size_t copies = static_cast<std::size_t>(threads) - 1;
   const std::unique_ptr<double[]> scratch(new double[copies * a.cols]);
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
-    const auto threads = static_cast<std::size_t>(omp_get_num_threads());
+    const auto team = static_cast<std::size_t>(omp_get_num_threads());
     double* dst = t == 0 ? y : scratch.get() + (t - 1) * a.cols;
     if (t > 0 || !add) std::fill(dst, dst + a.cols, 0.0);
-    csr_scatter_adjoint_rows(a, x, dst, row_split(a, t, threads), row_split(a, t + 1, threads));
+    csr_scatter_adjoint_rows(a, x, dst, row_split(a, t, team), row_split(a, t + 1, team));
 #pragma omp barrier
-    const std::size_t j0 = a.cols * t / threads;
-    const std::size_t j1 = a.cols * (t + 1) / threads;
-    for (std::size_t u = 1; u < threads; ++u) {
+    const std::size_t j0 = a.cols * t / team;
+    const std::size_t j1 = a.cols * (t + 1) / team;
+    for (std::size_t u = 1; u < team; ++u) {
       const double* src = scratch.get() + (u - 1) * a.cols;
       for (std::size_t j = j0; j < j1; ++j) y[j] += src[j];
     }

@@ -60,7 +60,8 @@ private:
   std::size_t split_point(const CsrView& a, std::size_t t, std::size_t threads) const;
   void apply_units(const CsrView& a, const double* x, double* y, bool add, std::size_t begin,
                    std::size_t end) const;
-  bool run_parallel(const CsrView& a) const noexcept;
+  /// The team of a product with `a`: 1 below min_parallel_nnz stored entries (core/parallel.hpp).
+  int threads_for(const CsrView& a) const noexcept;
 };
 
 /// The friend of CsrMatrix through which the library's internals and tests reach its plan.

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/parallel.hpp"
+
 namespace frechet::detail {
 
 std::vector<char> strong_connections(const CsrMatrix& a, ConstVectorView diag, double theta) {
@@ -10,7 +12,7 @@ std::vector<char> strong_connections(const CsrMatrix& a, ConstVectorView diag, d
   const auto values = a.values();
   std::vector<char> strong(a.nnz(), 0);
   const auto n = static_cast<std::ptrdiff_t>(a.rows());
-#pragma omp parallel for schedule(static) if (a.nnz() >= 100000)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(a.nnz(), parallel_min_nnz))
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     for (SparseIndex k = offsets[i]; k < offsets[i + 1]; ++k) {
       const auto j = static_cast<std::size_t>(cols[k]);

@@ -309,7 +309,7 @@ void AmgPreconditioner::cycle(std::size_t l, ConstVectorView b, VectorView x, Ve
     const double* bp = b.data();
     const double* tp = t.data();
     double* rp = r.data();
-#pragma omp parallel for simd schedule(static) if (m >= detail::relaxation_parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(detail::loop_threads(n, detail::parallel_min_entries))
     for (std::ptrdiff_t i = 0; i < m; ++i) rp[i] = bp[i] - tp[i];
   }
   const detail::AmgLevelData& next = levels_[l + 1];

@@ -24,7 +24,7 @@ void BlockJacobiPreconditioner::apply_blocks(ConstVectorView x, VectorView y) co
   const double* inverses = inverses_.data();
   const double* xs = x.data();
   double* ys = y.data();
-#pragma omp parallel for schedule(static) if (n >= detail::parallel_min_entries)
+#pragma omp parallel for schedule(static) num_threads(detail::loop_threads(n, detail::parallel_min_entries))
   for (std::size_t block = 0; block < blocks; ++block) {
     const std::size_t start = block * b;
     const std::size_t size = std::min(b, n - start);

@@ -30,7 +30,7 @@ void JacobiPreconditioner::apply_impl(ConstVectorView x, VectorView y) const {
   const double* xs = x.data();
   const double* d = inverse_diagonal_.data();
   double* ys = y.data();
-#pragma omp parallel for simd schedule(static) if (n >= detail::parallel_min_entries)
+#pragma omp parallel for simd schedule(static) num_threads(detail::loop_threads(n, detail::parallel_min_entries))
   for (std::size_t i = 0; i < n; ++i) ys[i] = d[i] * xs[i];
 }
 

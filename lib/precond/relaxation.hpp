@@ -15,9 +15,6 @@
 
 namespace frechet::detail {
 
-/// parallel_min_entries as the OpenMP `if` clause's signed type.
-inline constexpr auto relaxation_parallel_length = static_cast<std::ptrdiff_t>(parallel_min_entries);
-
 /// Work vectors of chebyshev_relaxation, each of the size of b.
 struct ChebyshevWork {
   VectorView r;  ///< the residual b - A x
@@ -47,7 +44,7 @@ void chebyshev_relaxation(const ApplyA& apply_a, ConstVectorView inv_diag, doubl
   double* dp = work.d.data();
   double* tp = work.t.data();
   if (zero_guess) {
-#pragma omp parallel for simd schedule(static) if (n >= relaxation_parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(loop_threads(b.size(), parallel_min_entries))
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       rp[i] = bp[i];
       dp[i] = (Scaled ? sp[i] : 1.0) * bp[i] / theta;
@@ -55,7 +52,7 @@ void chebyshev_relaxation(const ApplyA& apply_a, ConstVectorView inv_diag, doubl
     }
   } else {
     apply_a(ConstVectorView(x), work.t);
-#pragma omp parallel for simd schedule(static) if (n >= relaxation_parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(loop_threads(b.size(), parallel_min_entries))
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       rp[i] = bp[i] - tp[i];
       dp[i] = (Scaled ? sp[i] : 1.0) * rp[i] / theta;
@@ -67,7 +64,7 @@ void chebyshev_relaxation(const ApplyA& apply_a, ConstVectorView inv_diag, doubl
     const double rho_next = 1.0 / (2.0 * sigma - rho);
     const double c_d = rho_next * rho;
     const double c_r = 2.0 * rho_next / delta;
-#pragma omp parallel for simd schedule(static) if (n >= relaxation_parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(loop_threads(b.size(), parallel_min_entries))
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       rp[i] -= tp[i];
       dp[i] = c_d * dp[i] + c_r * (Scaled ? sp[i] : 1.0) * rp[i];
@@ -89,12 +86,12 @@ void jacobi_relaxation(const ApplyA& apply_a, ConstVectorView inv_diag, double w
   double* tp = t.data();
   for (int sweep = 0; sweep < sweeps; ++sweep) {
     if (sweep == 0 && zero_guess) {
-#pragma omp parallel for simd schedule(static) if (n >= relaxation_parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(loop_threads(b.size(), parallel_min_entries))
       for (std::ptrdiff_t i = 0; i < n; ++i) xp[i] = weight * sp[i] * bp[i];
       continue;
     }
     apply_a(ConstVectorView(x), t);
-#pragma omp parallel for simd schedule(static) if (n >= relaxation_parallel_length)
+#pragma omp parallel for simd schedule(static) num_threads(loop_threads(b.size(), parallel_min_entries))
     for (std::ptrdiff_t i = 0; i < n; ++i) xp[i] += weight * sp[i] * (bp[i] - tp[i]);
   }
 }

@@ -9,10 +9,6 @@
 #include "core/parallel.hpp"
 #include "frechet/core/error.hpp"
 
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
-
 namespace frechet::detail {
 namespace {
 
@@ -32,14 +28,7 @@ Offsets offsets_from_counts(const std::vector<std::size_t>& counts, const char* 
   return offsets;
 }
 
-int thread_count(std::size_t work) {
-#if defined(_OPENMP)
-  return work >= parallel_min_nnz ? omp_get_max_threads() : 1;
-#else
-  (void)work;
-  return 1;
-#endif
-}
+int thread_count(std::size_t work) { return loop_threads(work, parallel_min_nnz); }
 
 }  // namespace
 

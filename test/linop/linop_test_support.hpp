@@ -1,5 +1,5 @@
 #pragma once
-// Helpers of the linop suite: random sparse matrices and a scoped OpenMP thread count.
+// Helpers of the linop suite: random sparse matrices and the thread counts kernel tests run with.
 
 #include <cstddef>
 #include <vector>
@@ -32,27 +32,6 @@ inline CsrMatrix random_sparse(std::size_t rows, std::size_t cols, double densit
   }
   return CsrMatrix::from_triplets(rows, cols, r, c, v);
 }
-
-/// Sets the OpenMP thread count for the scope (no-op without OpenMP).
-class ScopedThreads {
-public:
-  explicit ScopedThreads([[maybe_unused]] int threads) {
-#ifdef _OPENMP
-    saved_ = omp_get_max_threads();
-    omp_set_num_threads(threads);
-#endif
-  }
-  ~ScopedThreads() {
-#ifdef _OPENMP
-    omp_set_num_threads(saved_);
-#endif
-  }
-  ScopedThreads(const ScopedThreads&) = delete;
-  ScopedThreads& operator=(const ScopedThreads&) = delete;
-
-private:
-  [[maybe_unused]] int saved_ = 1;
-};
 
 /// The thread counts every kernel test runs with: one, the default, and three (an odd split).
 inline std::vector<int> thread_counts() {
