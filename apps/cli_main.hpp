@@ -9,8 +9,41 @@
 #include <functional>
 
 #include "frechet/core/error.hpp"
+#include "frechet/core/threads.hpp"
 
 namespace frechet::apps {
+
+/// A check that an option's value is a number above (or, with `allow_zero`, at least) zero, whose
+/// message is one short line ("--rtol: expected a number > 0, got 0") rather than CLI11's range with
+/// the 309 digits of the largest double.
+inline CLI::Validator sign_check(bool allow_zero) {
+  return CLI::Validator(
+      [allow_zero](std::string& text) -> std::string {
+        const std::string expected = allow_zero ? "a number >= 0" : "a number > 0";
+        double value = 0.0;
+        if (!CLI::detail::lexical_cast(text, value)) return "expected " + expected + ", got '" + text + "'";
+        if (!(allow_zero ? value >= 0.0 : value > 0.0)) return "expected " + expected + ", got " + text;
+        return {};
+      },
+      allow_zero ? "NUMBER >= 0" : "NUMBER > 0");
+}
+/// Values > 0.
+inline CLI::Validator positive() { return sign_check(false); }
+/// Values >= 0.
+inline CLI::Validator non_negative() { return sign_check(true); }
+
+/// Adds --threads N: 0 (the default) lets the library use the cores other processes leave idle
+/// (frechet::ThreadOptions); N >= 1 runs every parallel loop on exactly N threads.
+inline void add_threads_option(CLI::App& app) {
+  app.add_option_function<int>(
+         "--threads",
+         [](int n) {
+           if (n > 0) set_thread_options({.max_threads = n, .yield_to_load = false});
+         },
+         "threads of the parallel loops: 0 = the cores other processes leave idle, N = exactly N")
+      ->check(non_negative())
+      ->default_str("0");
+}
 
 /// Exit status 2 for bad usage (unknown option, missing argument), 1 for a failure while running.
 inline int run_cli(CLI::App& app, int argc, char** argv, const std::function<void()>& body) {

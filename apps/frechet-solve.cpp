@@ -180,13 +180,14 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--precond", o.precond, "preconditioner, with the library's default options")
       ->check(CLI::IsMember(precond_names));
   app.add_option("--rhs", o.rhs, "right-hand side: 'ones' for b = A*1, or a Matrix Market vector file");
-  app.add_option("--rtol", o.rtol, "relative tolerance of the stopping rule")->check(CLI::PositiveNumber);
+  app.add_option("--rtol", o.rtol, "relative tolerance of the stopping rule")->check(frechet::apps::positive());
   app.add_option("--max-iter", o.max_iterations, "iteration limit (default: the method's)");
-  app.add_option("--restart", o.restart, "GMRES restart length m")->check(CLI::PositiveNumber);
-  app.add_option("--damping", o.damping, "Tikhonov damping lambda of lsqr/lsmr")->check(CLI::NonNegativeNumber);
+  app.add_option("--restart", o.restart, "GMRES restart length m")->check(frechet::apps::positive());
+  app.add_option("--damping", o.damping, "Tikhonov damping lambda of lsqr/lsmr")->check(frechet::apps::non_negative());
   app.add_flag("--monitor", o.monitor, "print the residual norm at every iteration");
   app.add_flag("--json", o.json, "print one JSON object instead of text");
   app.add_option("--out", o.out, "write the solution to this Matrix Market file");
+  frechet::apps::add_threads_option(app);
 }
 
 nlohmann::json describe(const frechet::SparseMatrixFile& file, const std::string& path, double read_seconds) {

@@ -99,8 +99,9 @@ int main(int argc, char** argv) {
   app.add_option("--operator-products", o.operator_products, "products with A the estimator may use");
   app.add_option("--seed", o.seed, "seed of the random probes and of the Lanczos start vector");
   app.add_option("--eigs", o.eigs, "number of largest eigenvalues by Lanczos (the matrix must be symmetric)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(frechet::apps::non_negative());
   app.add_flag("--json", o.json, "print one JSON object instead of text");
+  frechet::apps::add_threads_option(app);
   return frechet::apps::run_cli(app, argc, argv, [&] {
     const frechet::SparseMatrixFile file = frechet::read_matrix_market(o.matrix);
     const frechet::CsrMatrix& a = file.matrix;

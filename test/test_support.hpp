@@ -8,10 +8,6 @@
 #include <string>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/dense_matrix.hpp"
 #include "frechet/core/random.hpp"
@@ -21,28 +17,18 @@
 namespace frechet::testing {
 
 /// Runs the library's parallel loops on exactly `threads` threads for the scope, whatever the
-/// machine's load (no-op without OpenMP), so that every partition is tested.
+/// machine's load and of the cores (no effect without OpenMP), so that every partition is tested.
 class ScopedThreads {
 public:
-  explicit ScopedThreads([[maybe_unused]] int threads) : saved_options_(thread_options()) {
-#ifdef _OPENMP
-    saved_ = omp_get_max_threads();
-    omp_set_num_threads(threads);
-#endif
+  explicit ScopedThreads(int threads) : saved_options_(thread_options()) {
     set_thread_options({.max_threads = threads, .yield_to_load = false});
   }
-  ~ScopedThreads() {
-#ifdef _OPENMP
-    omp_set_num_threads(saved_);
-#endif
-    set_thread_options(saved_options_);
-  }
+  ~ScopedThreads() { set_thread_options(saved_options_); }
   ScopedThreads(const ScopedThreads&) = delete;
   ScopedThreads& operator=(const ScopedThreads&) = delete;
 
 private:
   ThreadOptions saved_options_;
-  [[maybe_unused]] int saved_ = 1;
 };
 
 /// A rows x cols matrix of independent N(0, 1) entries.

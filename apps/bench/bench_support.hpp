@@ -107,9 +107,6 @@ inline void print_json(const nlohmann::json& report) { std::cout << report.dump(
 /// Runs frechet's parallel loops on exactly this many threads, whatever the machine's load (and
 /// Eigen's, when it is compared).
 inline void set_threads([[maybe_unused]] int threads) {
-#ifdef _OPENMP
-  omp_set_num_threads(threads);
-#endif
   frechet::set_thread_options({.max_threads = threads, .yield_to_load = false});
 #ifdef FRECHET_EIGEN_PEER
   Eigen::setNbThreads(threads);

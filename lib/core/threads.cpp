@@ -139,9 +139,8 @@ int team_threads() noexcept {
 #ifdef _OPENMP
   if (omp_in_parallel() != 0) return 1;
 #endif
-  int limit = openmp_limit();
   const int cap = max_threads_setting.load(std::memory_order_relaxed);
-  if (cap > 0) limit = std::min(limit, cap);
+  const int limit = cap > 0 ? cap : openmp_limit();
   if (limit <= 1 || !yield_setting.load(std::memory_order_relaxed)) return std::max(limit, 1);
   return std::clamp(sampled_idle_cores(limit), 1, limit);
 }

@@ -119,11 +119,25 @@ with tempfile.TemporaryDirectory() as tmp:
         ([solve], 2, "missing matrix argument"),
         ([solve, os.path.join(tmp, "missing.mtx")], 1, "missing file"),
         ([laplacian, "--grid", "0x3", "--out", mtx], 1, "bad grid"),
+        ([solve, mtx, "--method", "cg", "--rtol", "0"], 2, "zero tolerance"),
+        ([solve, mtx, "--method", "cg", "--rtol", "abc"], 2, "a tolerance that is not a number"),
+        ([solve, mtx, "--method", "cg", "--threads", "-2"], 2, "negative thread count"),
+        ([spectrum, mtx, "--threads", "x"], 2, "a thread count that is not a number"),
     ]:
         r = run(*args)
         lines = r.stderr.strip().splitlines()
         check(r.returncode == code, f"{what}: exit status {code} (got {r.returncode})")
-        check(len(lines) == 1 and "error" in lines[0], f"{what}: one-line error ({r.stderr.strip()!r})")
+        check(len(lines) == 1 and "error" in lines[0] and len(lines[0]) < 200,
+              f"{what}: one short line of error ({r.stderr.strip()!r})")
+
+    # --threads N runs on exactly N threads; the solution's bits do not depend on N (fixed-order sums).
+    solutions = []
+    for threads in ("1", "3", "0"):
+        r = run(solve, mtx, "--method", "cg", "--rtol", "1e-12", "--threads", threads, "--json")
+        solutions.append(json.loads(r.stdout) if r.returncode == 0 else {})
+    check(all(s.get("converged") for s in solutions) and
+          len({(s["iterations"], s["relative_residual"]) for s in solutions}) == 1,
+          "--threads 1, 3 and 0 give the same iterations and residual")
 
     bad = os.path.join(tmp, "bad.mtx")
     with open(bad, "w") as f:

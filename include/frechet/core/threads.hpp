@@ -18,8 +18,8 @@ namespace frechet {
 /// The library-wide thread settings. Process-wide; changing them while a solve runs in another thread
 /// affects that solve's later loops only.
 struct ThreadOptions {
-  /// At most this many threads per parallel loop; 0 means OpenMP's limit (OMP_NUM_THREADS if set, else
-  /// the cores this process may run on). Negative throws.
+  /// At most this many threads per parallel loop (it may exceed the cores); 0 means OpenMP's limit
+  /// (OMP_NUM_THREADS if set, else the cores this process may run on). Negative throws.
   int max_threads = 0;
   /// Use only the cores that other processes leave idle (sampled every 20 ms). Off: always use
   /// max_threads, which is faster only on a machine reserved for this process.
