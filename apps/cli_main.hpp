@@ -45,8 +45,10 @@ inline void add_threads_option(CLI::App& app) {
       ->default_str("0");
 }
 
-/// Exit status 2 for bad usage (unknown option, missing argument), 1 for a failure while running.
-inline int run_cli(CLI::App& app, int argc, char** argv, const std::function<void()>& body) {
+/// Exit status 2 for bad usage (unknown option, missing argument), 1 for a failure while running,
+/// otherwise the status `body` returns (0, or a tool's documented status such as frechet-solve's 3
+/// for a solve that did not converge).
+inline int run_cli(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -58,8 +60,7 @@ inline int run_cli(CLI::App& app, int argc, char** argv, const std::function<voi
     return 2;
   }
   try {
-    body();
-    return 0;
+    return body();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", app.get_name().c_str(), e.what());
     return 1;

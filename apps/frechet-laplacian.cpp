@@ -55,5 +55,6 @@ int main(int argc, char** argv) {
     frechet::write_matrix_market(out, a, frechet::MatrixMarketSymmetry::symmetric, comment);
     std::printf("wrote %s: %zu x %zu Laplacian of a %s grid, %zu nonzeros\n", out.c_str(), a.rows(), a.cols(),
                 grid.c_str(), a.nnz());
+    return 0;
   });
 }

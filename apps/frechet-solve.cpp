@@ -250,9 +250,14 @@ void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report
                                   .preconditioner = precond.m,
                                   .restart = o.restart,
                                   .damping = o.damping};
-  if (o.monitor) {
-    settings.monitor = [](int k, double norm) { std::printf("%5d KSP residual norm %.12e\n", k, norm); };
-  }
+  // Every iterative solve records its residual history for the report; --monitor also prints it as it
+  // goes, on stderr under --json so that stdout stays one JSON object.
+  std::vector<double> history;
+  FILE* monitor_stream = o.json ? stderr : stdout;
+  settings.monitor = [&history, &o, monitor_stream](int k, double norm) {
+    history.push_back(norm);
+    if (o.monitor) std::fprintf(monitor_stream, "%5d KSP residual norm %.12e\n", k, norm);
+  };
   const double setup_seconds = seconds_since(setup_start);
 
   const auto solve_start = Clock::now();
@@ -264,6 +269,8 @@ void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report
   report["precond"] = o.precond;
   report["precond_info"] = precond.info;
   report["iterations"] = result.iterations;
+  report["operator_products"] = result.operator_products;
+  if (!direct) report["residual_history"] = history;
   report["converged"] = result.converged;
   report["reason"] = std::string(frechet::reason_name(result.reason));
   report["reason_detail"] = std::string(frechet::to_string(result.reason));
@@ -323,5 +330,7 @@ int main(int argc, char** argv) {
     } else {
       print_text(report);
     }
+    // A solve that ran but did not converge is not a success: exit status 3 (the report says why).
+    return report.contains("converged") && !report["converged"].get<bool>() ? 3 : 0;
   });
 }

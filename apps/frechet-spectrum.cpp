@@ -114,5 +114,6 @@ int main(int argc, char** argv) {
     } else {
       print_text(r);
     }
+    return 0;
   });
 }

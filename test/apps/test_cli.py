@@ -73,7 +73,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     r = run(solve, mtx, "--method", "gmres", "--precond", "jacobi", "--monitor", "--max-iter", "4")
     monitor_lines = [l for l in r.stdout.splitlines() if "residual norm" in l]
-    check(r.returncode == 0 and len(monitor_lines) == 5, "--monitor prints iteration 0 and one line per iteration")
+    check(r.returncode == 3 and len(monitor_lines) == 5, "--monitor prints iteration 0 and one line per iteration (exit 3: not converged in 4)")
     check("max_iterations" in r.stdout, "a solve stopped by --max-iter says so")
 
     iterations = {}
@@ -129,6 +129,16 @@ with tempfile.TemporaryDirectory() as tmp:
         check(r.returncode == code, f"{what}: exit status {code} (got {r.returncode})")
         check(len(lines) == 1 and "error" in lines[0] and len(lines[0]) < 200,
               f"{what}: one short line of error ({r.stderr.strip()!r})")
+
+    r = run(solve, mtx, "--method", "cg", "--max-iter", "2", "--json")
+    check(r.returncode == 3 and json.loads(r.stdout)["reason"] == "max_iterations",
+          "a solve that does not converge exits 3, with its reason in the report")
+    r = run(solve, mtx, "--method", "gmres", "--monitor", "--json")
+    report = json.loads(r.stdout) if r.returncode == 0 else {}
+    history = report.get("residual_history", [])
+    check(len(history) >= 2 and report.get("operator_products", 0) >= report.get("iterations", 1),
+          "--json carries the residual history and the operator products")
+    check(len(r.stderr.strip().splitlines()) == len(history), "--monitor under --json prints its lines on stderr")
 
     # --threads N runs on exactly N threads; the solution's bits do not depend on N (fixed-order sums).
     solutions = []
