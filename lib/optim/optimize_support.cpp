@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <utility>
 
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
@@ -181,10 +182,19 @@ DirectionSearch::DirectionSearch(OptimizeRun& run, const CountedObjective& objec
     LinePoint p{step, 0.0, std::numeric_limits<double>::quiet_NaN()};
     if (with_slope || !objective_.has_value()) {
       p.value = objective_.value_and_gradient(trial_, trial_gradient_);
-      p.slope = dot(ConstVectorView(trial_gradient_), direction_);
+      // phi' and ||g||^2 (the next iterate's gradient norm, if this step is accepted) in one pass.
+      double slope = 0.0;
+      double squares = 0.0;
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        slope += trial_gradient_[i] * direction_[i];
+        squares += trial_gradient_[i] * trial_gradient_[i];
+      }
+      p.slope = slope;
+      gradient_squares_ = squares;
       gradient_step_ = step;
     } else {
       p.value = objective_.value(trial_, trial_gradient_);
+      gradient_step_ = std::numeric_limits<double>::quiet_NaN();
     }
     return p;
   };
@@ -221,14 +231,21 @@ LineSearchResult DirectionSearch::search(ConstVectorView d, double slope, double
   }
   const double step = ls.point.step;
   if (step > 0.0) {
-    axpy(step, d, VectorView(r.x));
     if (gradient_step_ == step) {
-      copy(ConstVectorView(trial_gradient_), VectorView(r.gradient));
+      // The last trial: its point and gradient become the iterate's.
+      std::swap(r.x, trial_);
+      std::swap(r.gradient, trial_gradient_);
       r.value = ls.point.value;
+      // The plain sum of squares unless it may have over- or underflowed (norm2 scales then).
+      r.gradient_norm = gradient_squares_ > 1e-280 && gradient_squares_ < 1e280 ? std::sqrt(gradient_squares_)
+                                                                                 : norm2(r.gradient);
     } else {
+      axpy(step, d, VectorView(r.x));
+      std::swap(r.gradient, trial_gradient_);
       r.value = objective_.value_and_gradient(r.x, r.gradient);
+      r.gradient_norm = norm2(r.gradient);
     }
-    r.gradient_norm = norm2(r.gradient);
+    gradient_step_ = std::numeric_limits<double>::quiet_NaN();
   }
   return ls;
 }

@@ -85,7 +85,8 @@ private:
 };
 
 /// The line search of a line-search method along d from result().x, with its trial point and
-/// trial gradient allocated once.
+/// trial gradient allocated once. An accepted step that was the last trial is taken by exchanging
+/// storage: x and the gradient swap with the trial's, which then hold the previous x and gradient.
 class DirectionSearch {
 public:
   DirectionSearch(OptimizeRun& run, const CountedObjective& objective);
@@ -93,6 +94,8 @@ public:
   /// moves x to x + alpha d and updates value and gradient; returns the line search's result (the
   /// step is point.step). On failure x is moved to the best point found, if any.
   LineSearchResult search(ConstVectorView d, double slope, double initial_step);
+  /// After a search that moved x: the gradient at the x it moved from (valid until the next search).
+  ConstVectorView previous_gradient() const { return trial_gradient_; }
 
 private:
   OptimizeRun& run_;
@@ -101,7 +104,8 @@ private:
   ConstVectorView direction_;
   Vector trial_;
   Vector trial_gradient_;
-  double gradient_step_ = -1.0;  // the step whose gradient trial_gradient_ holds
+  double gradient_step_ = -1.0;  // the step whose point and gradient trial_ and trial_gradient_ hold
+  double gradient_squares_ = 0.0;  // ||trial_gradient_||_2^2
 };
 
 /// Wraps v = H(x) w products of an Objective at a fixed x as a symmetric operator, counting them.

@@ -82,13 +82,14 @@ const std::map<std::string, std::map<int, Reason>>& expected_failures() {
       {"gradient_descent",
        {{2, Reason::line_search_failed}, {3, Reason::max_iterations}, {4, Reason::max_iterations},
         {6, Reason::line_search_failed}, {10, Reason::max_iterations}, {11, Reason::max_iterations},
-        {12, Reason::max_iterations}, {13, Reason::max_iterations}, {16, Reason::line_search_failed},
+        {13, Reason::max_iterations}, {16, Reason::line_search_failed},
         {17, Reason::max_iterations}, {18, Reason::max_iterations}, {19, Reason::max_iterations},
         {20, Reason::max_iterations}, {22, Reason::max_iterations}, {23, Reason::max_iterations},
         {24, Reason::max_iterations}, {27, Reason::max_iterations}}},
-      // Meyer's function (f* = 87.9458 with parameters of size 1e4): the line search fails at the
-      // level of rounding, or the default 200 iterations are not enough from the standard start.
-      {"bfgs", {{10, Reason::line_search_failed}}},
+      // Meyer's function (f* = 87.9458 with parameters of size 1e4): the default 200 iterations are
+      // not enough from the standard start. Jennrich-Sampson: at f* to six digits with ||g|| ~ 1e-5,
+      // the line search cannot improve f at the level of its rounding.
+      {"bfgs", {{6, Reason::line_search_failed}, {10, Reason::max_iterations}}},
       {"lbfgs", {{10, Reason::max_iterations}}},
       // The Cholesky step refuses an indefinite Hessian instead of modifying it.
       {"newton_cholesky",
@@ -106,14 +107,18 @@ const std::map<std::string, std::map<int, Reason>>& expected_failures() {
       // Gauss-Newton without a trust region: rank-deficient or nearly singular Jacobians (Beale's at
       // x0, the rank-1 linear problems, Biggs' on its way; the QR's relative rank test reports them as
       // breakdown), large residuals (Brown-Dennis, Penalty II, Jennrich-Sampson) and Meyer's scaling.
+      // The Gulf problem's first full step (length 68) leads into a valley where the Gauss-Newton steps
+      // stay short (||g|| grows to 1e4) for the 200 iterations.
       {"gauss_newton",
        {{2, Reason::line_search_failed}, {5, Reason::breakdown}, {6, Reason::line_search_failed},
-        {10, Reason::line_search_failed}, {16, Reason::max_iterations}, {18, Reason::breakdown},
+        {10, Reason::line_search_failed}, {11, Reason::max_iterations}, {16, Reason::max_iterations},
+        {18, Reason::breakdown},
         {24, Reason::max_iterations}, {33, Reason::breakdown}, {34, Reason::breakdown},
         {35, Reason::line_search_failed}}},
       {"gauss_newton_lsmr",
        {{2, Reason::line_search_failed}, {6, Reason::line_search_failed}, {10, Reason::line_search_failed},
-        {16, Reason::max_iterations}, {18, Reason::max_iterations}, {24, Reason::max_iterations},
+        {11, Reason::max_iterations}, {16, Reason::max_iterations}, {18, Reason::max_iterations},
+        {24, Reason::max_iterations},
         {35, Reason::line_search_failed}}},
       // At f* to six digits, but f ~ 1e2-1e5 there, so ||grad f|| <= 1e-6 is below its rounding.
       {"levenberg_marquardt", {{10, Reason::step_too_small}, {16, Reason::step_too_small}}},

@@ -5,11 +5,15 @@
 /// strong_wolfe_line_search finds alpha > 0 with
 ///     phi(alpha) <= phi(0) + c1 alpha phi'(0)       (sufficient decrease, Armijo)
 ///     |phi'(alpha)| <= c2 |phi'(0)|                  (strong curvature condition)
-/// by Algorithms 3.5 and 3.6 of J. Nocedal and S. J. Wright, "Numerical Optimization", 2nd ed.,
-/// Springer 2006: a bracketing phase that doubles the step, then "zoom", which shrinks the bracket
-/// by the minimiser of the cubic interpolating phi and phi' at its ends (their eq. 3.59), safeguarded
-/// to stay at least a tenth of the bracket from either end, and bisection where the cubic has no
-/// minimiser. With c2 < 1 an accepted step gives y^T s > 0, which BFGS needs.
+/// by the algorithm of J. J. Moré and D. J. Thuente, "Line search algorithms with guaranteed
+/// sufficient decrease", ACM TOMS 20(3), 1994 (MINPACK-2's dcsrch, which SciPy's L-BFGS-B calls):
+/// until a minimiser is bracketed the step is extrapolated by the cubic interpolating phi and phi' at
+/// the last two steps, kept between 1.1 and 4 times the last increase; once bracketed, each trial is
+/// the safeguarded cubic, quadratic or secant step of their Section 4, with bisection when two trials
+/// have not shrunk the bracket by a third. While no step has shown sufficient decrease with
+/// phi' >= 0, the search runs on psi(alpha) = phi(alpha) - phi(0) - c1 alpha phi'(0). phi and phi'
+/// are evaluated together, once per trial; the accepted step is the last trial. With c2 < 1 an
+/// accepted step gives y^T s > 0, which BFGS needs.
 ///
 /// backtracking_line_search tries alpha, rho alpha, rho^2 alpha, ... until sufficient decrease holds
 /// (Nocedal and Wright, Algorithm 3.1), using values of f only.
