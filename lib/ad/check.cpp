@@ -35,14 +35,15 @@ std::string scientific(double x) {
 }
 }  // namespace
 
-void rule_check_verdict(const std::string& rule, RuleCheckResult& result, const DerivativeCheckOptions& options,
-                        double duality_rtol) {
+void rule_check_verdict(const std::string& rule, bool has_jvp, RuleCheckResult& result,
+                        const DerivativeCheckOptions& options) {
   const std::string prefix = "custom rule '" + rule + "': ";
+  const double duality_rtol = options.duality_rtol.value_or(1e-10);
   result.passed = false;
   for (std::size_t k = 0; k < result.jvp.size(); ++k) {
     const DerivativeCheckResult& c = result.jvp[k];
     if (c.passed) continue;
-    result.message = prefix + "the JVP in argument " + std::to_string(k) +
+    result.message = prefix + (has_jvp ? "the JVP" : "the JVP assembled from the VJP") + " in argument " + std::to_string(k) +
                      (c.non_finite > 0 ? " or the primal near x is not finite in " + std::to_string(c.non_finite) + " directions"
                                        : " disagrees with central differences of the primal (relative error " +
                                              scientific(c.relative_error) + " > rtol " + scientific(options.rtol) +
