@@ -60,18 +60,12 @@ double sample_variance(const std::vector<double>& v) {
   return s / static_cast<double>(v.size() - 1);
 }
 
-// One Hutchinson sample v^T H v with a Rademacher v. hutchinson_trace needs two probes (its variance
-// needs two samples), so the seed's M = 1 is this one product.
-double single_probe(const LinearOperator& h, Random& random) {
-  const Vector v = random.rademacher_vector(h.cols());
-  return dot(v, h.apply(v));
-}
-
-// The estimate with M probes: hutchinson_trace for M >= 2, one sample for M = 1.
+// The estimate with M probes. hutchinson_trace needs two probes (its variance needs two samples), so
+// the seed's M = 1 is one sample v^T H v with a Rademacher v, here.
 double hutchinson(const OperatorPtr& h, int m, std::uint64_t seed) {
   if (m == 1) {
-    Random random(seed);
-    return single_probe(*h, random);
+    const Vector v = Random(seed).rademacher_vector(h->cols());
+    return dot(v, h->apply(v));
   }
   return hutchinson_trace(h, {.probes = m, .seed = seed}).estimate;
 }
