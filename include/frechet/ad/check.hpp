@@ -76,7 +76,7 @@ inline double magnitude(const Vector& y) { return norm_inf(y); }
 std::vector<Vector> check_directions(std::size_t n, const DerivativeCheckOptions& options);
 /// Throws ArgumentError for bad options; `what` names the check, and `uses_duality` whether it
 /// reads duality_rtol (the others throw if it is set).
-void check_check_options(const DerivativeCheckOptions& options, const char* what = "derivative check",
+void check_check_options(const DerivativeCheckOptions& options, const char* what,
                          bool uses_duality = false);
 }  // namespace detail
 
