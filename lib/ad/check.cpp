@@ -2,18 +2,66 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
 namespace frechet::detail {
 
-void check_check_options(const DerivativeCheckOptions& options) {
+void check_check_options(const DerivativeCheckOptions& options, const char* what, bool uses_duality) {
+  const std::string w(what);
   if (!(options.step > 0.0) || !std::isfinite(options.step))
-    throw ArgumentError("derivative check: step must be positive and finite, got " + std::to_string(options.step));
+    throw ArgumentError(w + ": step must be positive and finite, got " + std::to_string(options.step));
   if (!(options.rtol > 0.0) || !std::isfinite(options.rtol))
-    throw ArgumentError("derivative check: rtol must be positive and finite, got " + std::to_string(options.rtol));
+    throw ArgumentError(w + ": rtol must be positive and finite, got " + std::to_string(options.rtol));
   if (options.atol && (!(*options.atol >= 0.0) || !std::isfinite(*options.atol)))
-    throw ArgumentError("derivative check: atol must be >= 0 and finite, got " + std::to_string(*options.atol));
+    throw ArgumentError(w + ": atol must be >= 0 and finite, got " + std::to_string(*options.atol));
+  if (options.duality_rtol && !uses_duality)
+    throw ArgumentError(w + ": duality_rtol is an option of check_custom_rule only; leave it unset");
+  if (options.duality_rtol && (!(*options.duality_rtol > 0.0) || !std::isfinite(*options.duality_rtol)))
+    throw ArgumentError(w + ": duality_rtol must be positive and finite, got " + std::to_string(*options.duality_rtol));
+}
+
+double duality_error(ConstVectorView u, ConstVectorView jv, ConstVectorView jtu, ConstVectorView v) {
+  const double scale = norm2(u) * norm2(jv) + norm2(jtu) * norm2(v);
+  return scale > 0.0 ? std::abs(dot(u, jv) - dot(jtu, v)) / scale : 0.0;
+}
+
+namespace {
+std::string scientific(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1e", x);
+  return buffer;
+}
+}  // namespace
+
+void rule_check_verdict(const std::string& rule, bool has_jvp, RuleCheckResult& result,
+                        const DerivativeCheckOptions& options) {
+  const std::string prefix = "custom rule '" + rule + "': ";
+  const double duality_rtol = options.duality_rtol.value_or(1e-10);
+  result.passed = false;
+  for (std::size_t k = 0; k < result.jvp.size(); ++k) {
+    const DerivativeCheckResult& c = result.jvp[k];
+    if (c.passed) continue;
+    result.message = prefix + (has_jvp ? "the JVP" : "the JVP assembled from the VJP") + " in argument " + std::to_string(k) +
+                     (c.non_finite > 0 ? " or the primal near x is not finite in " + std::to_string(c.non_finite) + " directions"
+                                       : " disagrees with central differences of the primal (relative error " +
+                                             scientific(c.relative_error) + " > rtol " + scientific(options.rtol) +
+                                             ", worst direction " + std::to_string(c.worst_direction) + ")");
+    return;
+  }
+  if (!result.vjp_accumulates) {
+    result.message = prefix + "the VJP overwrites x_bar instead of adding J^T y_bar to it (write x_bar += ..., as apply_custom requires)";
+    return;
+  }
+  for (std::size_t k = 0; k < result.duality_errors.size(); ++k) {
+    if (result.duality_errors[k] <= duality_rtol) continue;
+    result.message = prefix + "the VJP in argument " + std::to_string(k) +
+                     " is not the transpose of the JVP: |<u, J v> - <J^T u, v>| / scale = " +
+                     scientific(result.duality_errors[k]) + " > duality_rtol " + scientific(duality_rtol);
+    return;
+  }
+  result.passed = true;
 }
 
 std::vector<Vector> check_directions(std::size_t n, const DerivativeCheckOptions& options) {
