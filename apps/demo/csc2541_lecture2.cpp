@@ -89,7 +89,7 @@ void jacobians(demo::Report& report) {
   const DenseMatrix w = gaussian_matrix(random, 3, 4);
   const Vector x = random.gaussian_vector(4), v = random.gaussian_vector(4), u = random.gaussian_vector(3);
 
-  report.section("Jacobian", "The Jacobian of z = W x is W, of y = exp(z) is diag(exp(z)); J v without J");
+  report.section("Q1", "Jacobian: the Jacobian of z = W x is W, of y = exp(z) is diag(exp(z)); J v without J");
   const auto linear = [&](const auto& xv) { return matvec(w, xv); };
   const DenseMatrix j_linear = jacobian(linear, x);
   report.check("jacobian(z = W x) = W, by rows (reverse) and by columns (forward)",
@@ -116,7 +116,7 @@ void jacobians(demo::Report& report) {
                rel(jvp(elementwise, z, vz).tangent, exp(z) * vz) < 1e-15, "");
 
   // The linearisation f(x0 + dx) = f(x0) + J dx + o(||dx||): for f = exp(W x) the remainder is O(h^2).
-  report.section("Linearization", "First-order Taylor: ||f(x0 + h d) - f(x0) - h J d|| = O(h^2)");
+  report.section("Q2", "Linearization: First-order Taylor: ||f(x0 + h d) - f(x0) - h J d|| = O(h^2)");
   const auto f = [&](const auto& xv) { return exp(matvec(w, xv)); };
   const Vector jd = jvp(f, x, v).tangent;
   Vector remainders;
@@ -147,7 +147,7 @@ void gradients(demo::Report& report) {
     return 0.5 * dot(r, r);
   };
 
-  report.section("Gradient", "grad is a VJP with the length-1 cotangent (1); the first-order Taylor model of J");
+  report.section("Q3", "Gradient: grad is a VJP with the length-1 cotangent (1); the first-order Taylor model of J");
   const auto [value, pullback] = vjp(cost, w0);
   const Vector my_grad = pullback(1.0);
   const Vector g = grad(cost, w0);
@@ -165,7 +165,7 @@ void gradients(demo::Report& report) {
   report.check("J(w0 + h d) - J(w0) - h grad^T d = O(h^2)", std::abs(std::log10(remainders[0] / remainders[1]) - 2) < 0.05,
                format("remainders %.3e, %.3e", remainders[0], remainders[1]));
 
-  report.section("R-operator", "The directional derivative R_dw f(w) = J dw, by forward mode");
+  report.section("Q4", "R-operator: The directional derivative R_dw f(w) = J dw, by forward mode");
   const auto f = [&](const auto& w) { return tanh(matvec(a, w)); };
   const Vector r_op = jvp(f, w0, dw).tangent;
   Vector errors, literal;
@@ -197,7 +197,7 @@ void jvp_by_vjp_of_vjp(demo::Report& report) {
   const Vector w = random.gaussian_vector(4), r_w = random.gaussian_vector(4);
   const auto f = [&](const auto& x) { return softmax(matvec(w2, tanh(matvec(w1, x)))); };
 
-  report.section("JVP-by-VJP", "A JVP is the VJP of a VJP: the pullback g(v) = J^T v has Jacobian J^T");
+  report.section("Q5", "JVP-by-VJP: A JVP is the VJP of a VJP: the pullback g(v) = J^T v has Jacobian J^T");
   // The slide's my_jvp: ans, f_vjp = vjp(f, w); _, f_vjp_vjp = vjp(f_vjp, zeros_like(ans)); f_vjp_vjp(R_w).
   const auto [ans, f_vjp] = vjp(f, w);
   const auto [unused, f_vjp_vjp] = vjp(f_vjp, Vector(ans.size(), 0.0));
@@ -234,7 +234,7 @@ void hessians(demo::Report& report) {
   const auto cost = [&](const auto& w) { return logsumexp(matvec(a, w)) + 0.5 * mu * dot(w, w); };
   const Vector w0 = random.gaussian_vector(n), v = random.gaussian_vector(n);
 
-  report.section("Hessian", "H = grad^2 J, symmetric; the second-order Taylor model; the Rayleigh quotient as curvature");
+  report.section("Q6", "Hessian: H = grad^2 J, symmetric; the second-order Taylor model; the Rayleigh quotient as curvature");
   const DenseMatrix h = hessian(cost, w0);
   report.check("H is symmetric (d2J/dwi dwj = d2J/dwj dwi)", relative_distance(h, h.transposed()) < 1e-14,
                format("relative asymmetry %.1e", relative_distance(h, h.transposed())));
@@ -283,7 +283,7 @@ void hessians(demo::Report& report) {
 
 // ---------------------------------------------------------------------------------------------
 void stationary_points(demo::Report& report) {
-  report.section("Stationary points", "Classifying the critical point at the origin by the spectrum of H");
+  report.section("Q7", "Stationary points: Classifying the critical point at the origin by the spectrum of H");
   struct Case {
     const char* formula;
     std::function<Vector(const Vector&)> eig;  // eigenvalues of the Hessian at 0
@@ -361,7 +361,7 @@ void gd_dynamics(demo::Report& report) {
     return 0.5 * quad_form(d, a);
   };
 
-  report.section("GD dynamics", "Near a minimum: w_k = w* + (I - alpha H)^k (w_0 - w*), per eigendirection (1 - alpha h~_i)^k");
+  report.section("Q8", "GD dynamics: Near a minimum: w_k = w* + (I - alpha H)^k (w_0 - w*), per eigendirection (1 - alpha h~_i)^k");
   const DenseMatrix h = hessian(cost, w_star);
   report.check("H(w*) = A for the quartic cost", relative_distance(h, a) < 1e-14, "");
   const double alpha = 0.9;  // below 2 / h~_max = 1
@@ -449,7 +449,7 @@ void hvp_and_lanczos(demo::Report& report) {
   };
   const Vector w = random.gaussian_vector(mlp.size()), v = random.gaussian_vector(mlp.size());
 
-  report.section("HVP", "Hessian-vector products by forward-over-reverse, jvp(grad(J))");
+  report.section("Q9", "HVP: Hessian-vector products by forward-over-reverse, jvp(grad(J))");
   const Vector hv = hvp(cost, w, v);
   const DenseMatrix h = hessian(cost, w);
   report.check("hvp(J, w, v) = H v with H formed column by column", rel(hv, matvec(h, v)) < 1e-13,
@@ -467,7 +467,7 @@ void hvp_and_lanczos(demo::Report& report) {
   const double uhv = dot(u, hv), huv = dot(hvp(cost, w, u), v);
   report.check("symmetry <u, H v> = <H u, v>", std::abs(uhv - huv) <= 1e-13 * std::abs(uhv), format("%.15g against %.15g", uhv, huv));
 
-  report.section("Lanczos", "Hessian spectra from HVPs: Lanczos and stochastic Lanczos quadrature");
+  report.section("Q10", "Lanczos: Hessian spectra from HVPs: Lanczos and stochastic Lanczos quadrature");
   const auto op = hessian_operator(cost, w);
   const Vector exact = symmetric_eigen(h).values;
   const LanczosResult top = lanczos(op, {.count = 3, .target = EigenTarget::largest});
@@ -567,7 +567,7 @@ void autoencoder(demo::Report& report) {
     }
   const Autoencoder slide_loss{d, k, x, 1.0 / count, penalty};
 
-  report.section("Autoencoder optimum", "The regularised linear autoencoder: W1* = P (I - Lambda S^-2)^{1/2} U^T, W2* = U (I - Lambda S^-2)^{1/2} P");
+  report.section("Q11", "Autoencoder optimum: The regularised linear autoencoder: W1* = P (I - Lambda S^-2)^{1/2} U^T, W2* = U (I - Lambda S^-2)^{1/2} P");
   report.note("the slides' data set is not published (the JAX code is in the course readings): this app draws N = 2000 "
               "centred points in D = 10 with covariance eigenvalues 4, 3, 2.2, 1.6, 0.5, ..., K = 4, Lambda = "
               "diag(0.1, 0.2, 0.3, 0.4). The Rayleigh quotients therefore differ from the slides' 1.3586808 and "
@@ -633,7 +633,7 @@ void autoencoder(demo::Report& report) {
   report.check("and changes the regularised loss (the penalty breaks the symmetry)", fobj(w_a) > fobj(w_opt) + 1e-3,
                format("%.6f against %.6f", fobj(w_a), fobj(w_opt)));
 
-  report.section("Autoencoder curvature", "Rayleigh quotients at the optimum: scaling against rotation of the latent space");
+  report.section("Q12", "Autoencoder curvature: Rayleigh quotients at the optimum: scaling against rotation of the latent space");
   const auto rayleigh_quotient = [&](const Vector& v) { return dot(hvp(fobj, w_opt, v), v) / dot(v, v); };
   // v_scale: the derivative of gamma -> (gamma W1, gamma W2) at gamma = 1, by jvp as on the slide.
   const auto rescale = [&](const auto& gamma) { return concat(gamma * flatten(fobj.w1(w_opt)), gamma * flatten(fobj.w2(w_opt))); };
@@ -696,7 +696,7 @@ void autoencoder(demo::Report& report) {
 
   // Gradient descent from a small random start: the subspace is found quickly, the individual
   // principal directions slowly (the angle between row i of W1 and u_i).
-  report.section("Autoencoder GD", "Gradient descent: the angle between each row of W1 and its principal component");
+  report.section("Q13", "Autoencoder GD: Gradient descent: the angle between each row of W1 and its principal component");
   Vector w = random.gaussian_vector(2 * k * d);
   scale(0.01, w);
   const double alpha = 0.05;
@@ -782,7 +782,7 @@ void gauss_newton(demo::Report& report) {
   const auto cost = [f, loss](const auto& w) { return loss(f(w)); };
   const Vector w = random.gaussian_vector(f.size()), v = random.gaussian_vector(f.size());
 
-  report.section("Gauss-Newton", "G = J^T H_z J: the slide's gnhvp, the library's operator, and H = G + sum_a dL/dz_a grad^2 f_a");
+  report.section("Q14", "Gauss-Newton: G = J^T H_z J: the slide's gnhvp, the library's operator, and H = G + sum_a dL/dz_a grad^2 f_a");
   const Vector z = f(w);
   const DenseMatrix j = jacobian(f, w);
   const DenseMatrix hz = hessian(loss, z);
@@ -867,7 +867,7 @@ void conjugate_gradient(demo::Report& report) {
   const Vector b = random.gaussian_vector(n);
   const auto op = dense_operator(a);
 
-  report.section("CG", "Conjugate gradient: x_k = argmin of 1/2 x^T A x - b^T x over the Krylov space K_k(A, b)");
+  report.section("Q15", "CG: Conjugate gradient: x_k = argmin of 1/2 x^T A x - b^T x over the Krylov space K_k(A, b)");
   // An orthonormal basis of K_k by Gram-Schmidt (twice) and the minimiser over it, V (V^T A V)^{-1} V^T b.
   std::vector<Vector> basis;
   Vector next = b;
@@ -968,7 +968,7 @@ void conjugate_gradient(demo::Report& report) {
 
 // ---------------------------------------------------------------------------------------------
 void sensitivity(demo::Report& report) {
-  report.section("Response Jacobian", "dw*/dtheta = -[grad_w^2 J]^-1 grad_w theta^2 J; the slide's J(w; lambda) = g(w) + lambda w");
+  report.section("Q16", "Response Jacobian: dw*/dtheta = -[grad_w^2 J]^-1 grad_w theta^2 J; the slide's J(w; lambda) = g(w) + lambda w");
   // g(w) = w^2/2 + w^4/4: w*(lambda) solves w + w^3 + lambda = 0, and dw*/dlambda = -1 / g''(w*).
   const auto toy = [](const auto& w, const auto& lam) { return 0.5 * dot(w, w) + 0.25 * sum(square(square(w))) + dot(lam, w); };
   const auto argmin_toy = [](double lam) { return bracket_root([lam](double w) { return w + w * w * w + lam; }, -10, 10).root; };
@@ -1000,7 +1000,7 @@ void sensitivity(demo::Report& report) {
                            "plot 'toy_response.dat' using 1:2 with lines lw 2 title 'λ = 0', '' using 1:3 with lines lw 2 "
                            "title 'λ = 3', 'toy_minima.dat' with points pt 7 ps 1.5 lc rgb 'black' title 'w*(λ)'\n"});
 
-  report.section("Sensitivity", "A tanh MLP fitted by gradient descent, and how its fit responds to one training target");
+  report.section("Q17", "Sensitivity: A tanh MLP fitted by gradient descent, and how its fit responds to one training target");
   Random random(11);
   const std::size_t count = 12;
   Vector x(count), t(count);
