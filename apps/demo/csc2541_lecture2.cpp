@@ -622,6 +622,18 @@ void autoencoder(demo::Report& report) {
                                     {.atol = 1e-12, .max_iterations = 50});
   report.check("BFGS and Newton from a random start reach the closed form's loss", fit.converged && std::abs(fit.value - at_opt.value) < 1e-10,
                format("%.12f against %.12f (%s after %d iterations)", fit.value, at_opt.value, reason_name(fit.reason).c_str(), fit.iterations));
+  // Without the penalty the linear autoencoder is PCA: W2 W1 is the projector onto the top-K principal
+  // subspace and the loss the discarded variance, 1/2 sum_{j>K} s_j^2.
+  const Autoencoder unregularised{d, k, l, 1.0, Vector(2 * k * d, 0.0)};
+  const OptimizeResult pca_fit = bfgs(differentiable_objective(unregularised), start, {.atol = 1e-10, .max_iterations = 5000});
+  const DenseMatrix projector = matmul(reshape(slice(pca_fit.x, k * d, d * k), d, k), reshape(slice(pca_fit.x, 0, k * d), k, d));
+  double discarded = 0.0;
+  for (std::size_t j = 0; j + k < d; ++j) discarded += 0.5 * pca.values[j];
+  report.check("without the penalty, BFGS finds PCA: W2 W1 = U U^T and the loss is 1/2 sum_{j>K} s_j^2",
+               relative_distance(projector, matmul(u, u, Transpose::no, Transpose::yes)) < 1e-6 &&
+                   std::abs(pca_fit.value - discarded) < 1e-10 * discarded,
+               format("||W2 W1 - U U^T|| / ||U U^T|| = %.1e, loss %.12f against %.12f",
+                      relative_distance(projector, matmul(u, u, Transpose::no, Transpose::yes)), pca_fit.value, discarded));
   // The symmetry T_A of the unregularised problem, broken by the non-uniform penalty.
   const Autoencoder plain{d, k, x, 1.0 / count, Vector(2 * k * d, 0.0)};
   DenseMatrix a = gaussian_matrix(random, k, k);

@@ -305,7 +305,7 @@ inline void seed_tangent(VectorView t, const TapeMatrix<double>& x, const DenseM
 /// the transpose of the recorded reverse pass, a forward sweep over the same recording (each
 /// statement's stored partials, each vector node's JVP rule), so it costs about one reverse pass and
 /// records nothing: reverse over reverse with respect to the cotangent, without a second tape
-/// (A. Griewank and A. Walther, Evaluating Derivatives, 2nd ed., SIAM 2008, sections 3.1 and 5.3).
+/// (A. Griewank and A. Walther, Evaluating Derivatives, 2nd ed., SIAM 2008, chapters 3 and 5).
 /// It shares the pullback's tape: calls must not be concurrent with each other or with the pullback.
 template <class Out, class Args, class Sel>
 class PullbackTranspose {
