@@ -376,6 +376,33 @@ void Tape<S>::backward() {
 }
 
 template <class S>
+void Tape<S>::run_statements_forward(std::size_t begin, std::size_t end, detail::View<S> tangents) const {
+  const detail::Statement* st = statements_.statements();
+  const std::uint32_t* idx = statements_.index();
+  const S* partial = statements_.partial();
+  for (std::size_t s = begin; s < end; ++s) {
+    // The flag stands for the operand "statement before, partial 1" (the accumulator's old value).
+    S t = st[s].accumulates_previous() ? detail::at(tangents, st[s - 1].lhs) : S(0.0);
+    const std::size_t last = statements_.operand_end(s);
+    for (std::size_t k = st[s].start(); k < last; ++k) t += partial[k] * detail::at(tangents, idx[k]);
+    detail::put(tangents, st[s].lhs, t);
+  }
+}
+
+template <class S>
+void Tape<S>::forward_sweep(detail::View<S> tangents) const {
+  check_size("Tape::forward_sweep: size of the tangents", next_index_, tangents.size());
+  // Nodes and statements in recording order: a node follows the statements recorded before it.
+  std::size_t begin = 0;
+  for (const auto& node : nodes_) {
+    run_statements_forward(begin, node->statement_position, tangents);
+    begin = node->statement_position;
+    node->push_forward(*this, tangents);
+  }
+  run_statements_forward(begin, statements_.statement_count(), tangents);
+}
+
+template <class S>
 S Tape<S>::adjoint(const TapeScalar<S>& x) const {
   if (x.is_constant()) return S(0.0);
   check_generation(x.generation(), "Tape::adjoint");

@@ -131,6 +131,18 @@ public:
     }
     fill_zero(ybar);
   }
+  void push_forward(const Tape<double>& tape, VectorView tangents) const override {
+    std::vector<ConstVectorView> x(in_.size());
+    std::vector<ConstVectorView> dx(in_.size());
+    for (std::size_t k = 0; k < in_.size(); ++k) {
+      x[k] = detail::TapeAccess::value_view(tape, in_[k]);
+      if (in_[k].index != no_index) dx[k] = tangents.subspan(in_[k].index, in_[k].size());
+    }
+    const ConstVectorView y = detail::TapeAccess::value_view(tape, out_);
+    const Vector dy = rule_->jvp ? rule_->jvp(x, y, saved_, dx) : jvp_by_vjp(*rule_, x, y, saved_, dx);
+    check_size((rule_->name + ": size of the JVP").c_str(), y.size(), dy.size());
+    std::copy(dy.begin(), dy.end(), tangents.begin() + out_.index);
+  }
   std::size_t bytes() const override { return sizeof(*this) + in_.capacity() * sizeof(Slot); }
   const char* name() const override { return rule_->name.c_str(); }
 

@@ -257,6 +257,10 @@ public:
     }
     fill_zero(ybar);
   }
+  void push_forward(const Tape<S>&, View<S> tangents) const override {
+    for (std::size_t i = 0; i < indices_.size(); ++i)
+      put(tangents, out_.index + i, indices_[i] == no_index ? S(0.0) : at(tangents, indices_[i]));
+  }
   std::size_t bytes() const override { return sizeof(*this) + indices_.capacity() * sizeof(std::uint32_t); }
   const char* name() const override { return "stack"; }
 

@@ -163,6 +163,12 @@ private:
     }
   }
 
+  /// The forward sweep over everything recorded, the transpose of backward(): on entry `tangents`
+  /// (index_count() entries, indexed like the adjoints) holds the tangents of the independent
+  /// variables and zeros; on return every recorded value holds its tangent J v. This is what
+  /// differentiating the reverse pass with respect to its seed (reverse over reverse) computes.
+  void forward_sweep(detail::View<S> tangents) const;
+  void run_statements_forward(std::size_t begin, std::size_t end, detail::View<S> tangents) const;
   void ensure_adjoints();
   void run_statements(std::size_t begin, std::size_t end);
   void zero_inputs();

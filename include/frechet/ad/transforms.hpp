@@ -279,9 +279,68 @@ public:
   std::size_t tape_bytes() const { return tape_->memory_bytes(); }
 
 private:
+  template <class O, class A, class S> friend class PullbackTranspose;
   std::shared_ptr<Tape<double>> tape_;
   Out output_;
   Args args_;
+};
+
+namespace detail {
+template <class T> struct IsPullback : std::false_type {};
+template <class Out, class Args, class Sel> struct IsPullback<Pullback<Out, Args, Sel>> : std::true_type {};
+
+inline void seed_tangent(VectorView t, const TapeScalar<double>& x, double v) { t[x.index()] = v; }
+inline void seed_tangent(VectorView t, const TapeVector<double>& x, ConstVectorView v) {
+  check_size("pullback transpose: size of a tangent", x.size(), v.size());
+  std::copy(v.begin(), v.end(), t.begin() + TapeAccess::slot(x).index);
+}
+inline void seed_tangent(VectorView t, const TapeMatrix<double>& x, const DenseMatrix& v) {
+  check_size("pullback transpose: size of a tangent", x.size(), v.size());
+  std::copy(v.values().begin(), v.values().end(), t.begin() + TapeAccess::slot(x).index);
+}
+}  // namespace detail
+
+/// The pullback of a pullback. A pullback y_bar -> J^T y_bar is linear in y_bar, so its own pullback
+/// is its transpose, v -> J v: the Jacobian-vector product obtained as "the VJP of a VJP". It runs
+/// the transpose of the recorded reverse pass, a forward sweep over the same recording (each
+/// statement's stored partials, each vector node's JVP rule), so it costs about one reverse pass and
+/// records nothing: reverse over reverse with respect to the cotangent, without a second tape
+/// (A. Griewank and A. Walther, Evaluating Derivatives, 2nd ed., SIAM 2008, chapters 3 and 5).
+/// It shares the pullback's tape: calls must not be concurrent with each other or with the pullback.
+template <class Out, class Args, class Sel>
+class PullbackTranspose {
+public:
+  explicit PullbackTranspose(const Pullback<Out, Args, Sel>& pullback) : pullback_(pullback) {}
+
+  /// J v for v shaped like the differentiated argument (a tuple for several, in their order);
+  /// a Vector, or a double for a scalar-valued f. Throws ShapeError if a tangent has the wrong size.
+  template <class... V> auto operator()(const V&... v) const {
+    const Tape<double>& tape = *pullback_.tape_;
+    Vector t(tape.index_count(), 0.0);
+    seed(t, Sel{}, v...);
+    detail::TapeAccess::forward_sweep(tape, VectorView(t));
+    const Out& y = pullback_.output_;
+    if constexpr (std::is_same_v<Out, TapeVector<double>>) {
+      const detail::Slot& s = detail::TapeAccess::slot(y);
+      return Vector(t.begin() + s.index, t.begin() + s.index + s.size());
+    } else {
+      double jv = 0.0;
+      for (int k = 0; k < TapeScalar<double>::capacity; ++k)
+        if (y.term_index(k) != detail::no_index) jv += y.term_coefficient(k) * t[y.term_index(k)];
+      return jv;
+    }
+  }
+  /// The same with the tangents of several arguments in one tuple.
+  template <class... V> auto operator()(const std::tuple<V...>& v) const {
+    return std::apply([this](const auto&... vk) { return (*this)(vk...); }, v);
+  }
+
+private:
+  template <std::size_t... K, class... V> void seed(Vector& t, std::index_sequence<K...>, const V&... v) const {
+    static_assert(sizeof...(K) == sizeof...(V), "one tangent per differentiated argument");
+    (detail::seed_tangent(VectorView(t), std::get<K>(pullback_.args_), v), ...);
+  }
+  Pullback<Out, Args, Sel> pullback_;
 };
 
 /// The value of f and its pullback.
@@ -292,8 +351,10 @@ struct VjpResult {
 };
 
 /// f(x) and the reusable pullback y_bar -> J^T y_bar (reverse mode). vjp<I...>(f, x0, x1, ...)
-/// selects arguments.
-template <std::size_t... I, class F, class... X> auto vjp(F&& f, const X&... x) {
+/// selects arguments. A pullback can itself be differentiated: see the overload below.
+template <std::size_t... I, class F, class... X>
+  requires(!detail::IsPullback<std::remove_cvref_t<F>>::value)
+auto vjp(F&& f, const X&... x) {
   using Sel = typename detail::Selection<sizeof...(X), I...>::type;
   auto tape = std::make_shared<Tape<double>>();
   auto args = detail::make_arguments<Sel, detail::Input::copied>(*tape, std::index_sequence_for<X...>{}, x...);
@@ -311,6 +372,23 @@ template <std::size_t... I, class F, class... X> auto vjp(F&& f, const X&... x) 
     const double value = y.value();
     return VjpResult<double, Pullback<Out, Kept, Sel>>{value, Pullback<Out, Kept, Sel>(tape, y, std::move(kept))};
   }
+}
+
+/// The VJP of a pullback g(y_bar) = J^T y_bar at y_bar: its value J^T y_bar and its own pullback
+/// v -> J v (PullbackTranspose), JAX's vjp(f_vjp, y_bar). Since g is linear, y_bar only sets the
+/// value; the JVP of f is then a VJP of a VJP:
+///     auto [y, pb] = vjp(f, w);
+///     auto [unused, pb_pb] = vjp(pb, Vector(y.size(), 0.0));
+///     Vector jv = pb_pb(v);                                    // J v
+template <class Out, class Args, class Sel>
+auto vjp(const Pullback<Out, Args, Sel>& pullback, ConstVectorView y_bar) {
+  auto value = pullback(y_bar);
+  return VjpResult<decltype(value), PullbackTranspose<Out, Args, Sel>>{std::move(value),
+                                                                       PullbackTranspose<Out, Args, Sel>(pullback)};
+}
+/// The same for the pullback of a scalar-valued f.
+template <class Out, class Args, class Sel> auto vjp(const Pullback<Out, Args, Sel>& pullback, double y_bar) {
+  return vjp(pullback, ConstVectorView(&y_bar, 1));
 }
 
 namespace detail {
@@ -367,6 +445,58 @@ template <class F> Vector hvp(F&& f, ConstVectorView x, ConstVectorView v) {
 /// H(x) v, recorded on `tape` (cleared before and after, its memory kept).
 template <class F> Vector hvp(Tape<Dual<double>>& tape, F&& f, ConstVectorView x, ConstVectorView v) {
   return value_grad_and_hvp(tape, std::forward<F>(f), x, v).hvp;
+}
+
+/// The Hessian of scalar f(x_0, x_1, ...) applied to tangents of all its arguments at once, block
+/// by block: the k-th entry of the result is sum_j (d2f / dx_k dx_j) v_j, of x_k's type.
+/// Forward-over-reverse: one recording on a tape whose values carry the tangents, one reverse pass.
+/// x and v are tuples of arguments (double, Vector, DenseMatrix) and of their tangents, each pair
+/// of equal shape: hvp(f, std::tuple{w, theta}, std::tuple{w_dot, theta_dot}).
+template <class F, class... X> std::tuple<X...> hvp(F&& f, const std::tuple<X...>& x, const std::tuple<X...>& v) {
+  static_assert(sizeof...(X) > 0, "hvp needs an argument");
+  Tape<Dual<double>> tape;
+  auto args = [&]<std::size_t... K>(std::index_sequence<K...>) {
+    auto check = [](const auto& xk, const auto& vk) {
+      if constexpr (!std::is_arithmetic_v<std::remove_cvref_t<decltype(xk)>>)
+        check_size("hvp: size of a tangent", xk.size(), vk.size());
+    };
+    (check(std::get<K>(x), std::get<K>(v)), ...);
+    return std::tuple{tape.variable(detail::dual_input(std::get<K>(x), std::get<K>(v)))...};
+  }(std::index_sequence_for<X...>{});
+  const auto output = detail::tape_output<Dual<double>>(std::apply(f, args));
+  static_assert(!std::is_same_v<decltype(output), const TapeVector<Dual<double>>>,
+                "frechet: hvp needs a scalar-valued f; for a vector-valued f call vjp or jacobian_operator");
+  const TapeScalar<Dual<double>>& y = output;
+  if (!y.is_constant()) {
+    tape.seed(y, Dual<double>(1.0));
+    tape.backward();
+  }
+  return [&]<std::size_t... K>(std::index_sequence<K...>) {
+    auto tangent_of = [&](const auto& a) {
+      const auto adjoint = tape.adjoint(a);
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(adjoint)>, Dual<double>>) {
+        return adjoint.tangent();
+      } else {
+        return adjoint.tangent;
+      }
+    };
+    return std::tuple<X...>{tangent_of(std::get<K>(args))...};
+  }(std::index_sequence_for<X...>{});
+}
+
+/// The mixed second derivative (d2f / dx dtheta) theta_dot of scalar f(x, theta), an x-shaped
+/// vector: the derivative of grad_x f in the direction theta_dot of theta (forward over reverse in
+/// the second argument). It is the right-hand side of the implicit function theorem for
+/// x*(theta) = argmin_x f(x, theta): dx* = -H^{-1} (d2f / dx dtheta) theta_dot.
+template <class F, class X, class Theta>
+X mixed_hvp(F&& f, const X& x, const Theta& theta, const Theta& theta_dot) {
+  X zero = x;
+  if constexpr (std::is_arithmetic_v<X>) {
+    zero = 0.0;
+  } else {
+    std::fill(zero.data(), zero.data() + zero.size(), 0.0);
+  }
+  return std::get<0>(hvp(f, std::tuple<X, Theta>{x, theta}, std::tuple<X, Theta>{zero, theta_dot}));
 }
 
 /// The m x n Jacobian of f: R^n -> R^m, column by column (forward) or row by row (reverse).

@@ -237,6 +237,17 @@ public:
     rule_.template vjp<S>(x, y, saved_, CMatView<S>(CView<S>(ybar), out_.rows, out_.cols), xbar);
     fill_zero(ybar);
   }
+  void push_forward(const Tape<S>& tape, View<S> tangents) const override {
+    Args<N, S> x;
+    Args<N, S> dx;
+    for (std::size_t k = 0; k < N; ++k) {
+      x[k] = CMatView<S>(detail::TapeAccess::value_view(tape, in_[k]), in_[k].rows, in_[k].cols);
+      const CView<S> t = in_[k].index == no_index ? CView<S>() : CView<S>(sub(tangents, in_[k].index, in_[k].size()));
+      dx[k] = CMatView<S>(t, in_[k].rows, in_[k].cols);
+    }
+    const CMatView<S> y(detail::TapeAccess::value_view(tape, out_), out_.rows, out_.cols);
+    rule_.template jvp<S>(x, y, saved_, dx, MatView<S>{sub(tangents, out_.index, out_.size()), out_.rows, out_.cols});
+  }
   std::size_t bytes() const override { return sizeof(*this) + saved_bytes(saved_); }
   const char* name() const override { return rule_.name(); }
 

@@ -65,6 +65,10 @@ public:
   virtual ~Node() = default;
   /// Accumulates the input cotangents from the output cotangent, then zeroes the output cotangent.
   virtual void pullback(Tape<S>& tape) = 0;
+  /// Overwrites the output's tangent with the rule's JVP of the inputs' tangents (absent for a
+  /// constant): one step of the forward sweep over a recording, the transpose of pullback().
+  /// `tangents` is indexed like the adjoints.
+  virtual void push_forward(const Tape<S>& tape, View<S> tangents) const = 0;
   /// Bytes held by the node beyond the tape's arenas (factorizations, index lists).
   virtual std::size_t bytes() const = 0;
   virtual const char* name() const = 0;
@@ -90,6 +94,7 @@ struct TapeAccess {
   FRECHET_TAPE_ACCESS(adjoint_view)
   FRECHET_TAPE_ACCESS(push_node)
   FRECHET_TAPE_ACCESS(value_at)
+  FRECHET_TAPE_ACCESS(forward_sweep)
 #undef FRECHET_TAPE_ACCESS
   /// The variables' constructors and slots, private to them likewise.
   template <class S>
