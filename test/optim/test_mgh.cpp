@@ -84,7 +84,7 @@ const std::map<std::string, std::map<int, Reason>>& expected_failures() {
         {6, Reason::line_search_failed}, {10, Reason::max_iterations}, {11, Reason::max_iterations},
         {13, Reason::max_iterations}, {16, Reason::line_search_failed},
         {17, Reason::max_iterations}, {18, Reason::max_iterations}, {19, Reason::max_iterations},
-        {20, Reason::max_iterations}, {22, Reason::max_iterations}, {23, Reason::max_iterations},
+        {20, Reason::max_iterations}, {22, Reason::max_iterations},
         {24, Reason::max_iterations}, {27, Reason::max_iterations}}},
       // Meyer's function (f* = 87.9458 with parameters of size 1e4): the default 200 iterations are
       // not enough from the standard start. Jennrich-Sampson: at f* to six digits with ||g|| ~ 1e-5,
@@ -122,8 +122,10 @@ const std::map<std::string, std::map<int, Reason>>& expected_failures() {
         {35, Reason::line_search_failed}}},
       // At f* to six digits, but f ~ 1e2-1e5 there, so ||grad f|| <= 1e-6 is below its rounding.
       {"levenberg_marquardt", {{10, Reason::step_too_small}, {16, Reason::step_too_small}}},
-      {"levenberg_marquardt_lsmr",
-       {{6, Reason::step_too_small}, {10, Reason::step_too_small}, {16, Reason::step_too_small}}},
+      // Penalty I by gradient descent and Jennrich-Sampson by LSMR-LM end within the last digits of
+      // their tests: a change in the summation order of a dot product (the fixed-block reductions) made
+      // both converge, where they had ended at the iteration limit and with a step too small.
+      {"levenberg_marquardt_lsmr", {{10, Reason::step_too_small}, {16, Reason::step_too_small}}},
   };
   return table;
 }
