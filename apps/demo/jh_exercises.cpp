@@ -88,7 +88,7 @@ std::string semilog_script(const std::string& file, const std::string& title, co
 // ---- Exercise 1 -----------------------------------------------------------------------------
 
 void exercise_1(demo::Report& report) {
-  report.section("Ex1", "Jacobian, JVP and VJP of f(x) = [x0^2 + x1 x2, exp(x0) - x2^2]");
+  report.section("Q1", "Exercise 1: Jacobian, JVP and VJP of f(x) = [x0^2 + x1 x2, exp(x0) - x2^2]");
   const auto f = [](const auto& x) {
     using T = scalar_t<std::remove_cvref_t<decltype(x)>>;
     using std::exp;
@@ -127,7 +127,7 @@ void exercise_1(demo::Report& report) {
 // ---- Exercise 2 -----------------------------------------------------------------------------
 
 void exercise_2(demo::Report& report) {
-  report.section("Ex2", "The softmax Jacobian diag(p) - p p^T at z = [1, 2, 0]");
+  report.section("Q2", "Exercise 2: The softmax Jacobian diag(p) - p p^T at z = [1, 2, 0]");
   const Vector z{1.0, 2.0, 0.0};
   const std::size_t k = z.size();
   const Vector p = softmax(z);
@@ -173,7 +173,7 @@ void exercise_2(demo::Report& report) {
 // ---- Exercise 3 -----------------------------------------------------------------------------
 
 void exercise_3(demo::Report& report) {
-  report.section("Ex3", "Critical points of f(x, y) = x^3 + 3xy - y^3 and their Hessians");
+  report.section("Q3", "Exercise 3: Critical points of f(x, y) = x^3 + 3xy - y^3 and their Hessians");
   const auto f = [](const auto& x) {
     using T = scalar_t<std::remove_cvref_t<decltype(x)>>;
     const T value = x[0] * x[0] * x[0] + 3.0 * x[0] * x[1] - x[1] * x[1] * x[1];
@@ -273,7 +273,7 @@ void exercise_3(demo::Report& report) {
 // ---- Exercise 4 -----------------------------------------------------------------------------
 
 void exercise_4(demo::Report& report) {
-  report.section("Ex4", "The LayerNorm Jacobian at x = [1, 2, 3, 4]");
+  report.section("Q4", "Exercise 4: The LayerNorm Jacobian at x = [1, 2, 3, 4]");
   const Vector x{1.0, 2.0, 3.0, 4.0};
   const std::size_t d = x.size();
   const double mu = std::accumulate(x.begin(), x.end(), 0.0) / d;
@@ -321,7 +321,7 @@ void exercise_4(demo::Report& report) {
 // ---- Exercise 5 -----------------------------------------------------------------------------
 
 void exercise_5(demo::Report& report) {
-  report.section("Ex5", "HVPs, power iteration and the step-size threshold 2 / lambda_max");
+  report.section("Q5", "Exercise 5: HVPs, power iteration and the step-size threshold 2 / lambda_max");
   const std::size_t m = 40, n = 8;
   Random random(42);
   DenseMatrix x(m, n);
@@ -418,7 +418,7 @@ void exercise_5(demo::Report& report) {
 // ---- Exercise 6 -----------------------------------------------------------------------------
 
 void exercise_6(demo::Report& report) {
-  report.section("Ex6", "Newton's method against gradient descent on g(x) = log(1 + e^x) - c x");
+  report.section("Q6", "Exercise 6: Newton's method against gradient descent on g(x) = log(1 + e^x) - c x");
   // The seed's g has c = 2; its claimed minimiser log 3 belongs to c = 3/4.
   const auto seed_g = [](const auto& x) { return sum(softplus(x)) - 2.0 * sum(x); };
   const auto g = [](const auto& x) { return sum(softplus(x)) - 0.75 * sum(x); };
@@ -568,7 +568,7 @@ double frobenius_distance(const DenseMatrix& a, const DenseMatrix& b) {
 }
 
 void exercise_7(demo::Report& report) {
-  report.section("Ex7", "K-FAC: the Fisher block of a linear layer against A (x) G");
+  report.section("Q7", "Exercise 7: K-FAC: the Fisher block of a linear layer against A (x) G");
   const std::size_t n_in = 5, n_out = 4, n_samples = 150;
   Random random(42);
   auto draw = [&](std::size_t n, std::size_t cols, double s) {
@@ -666,7 +666,7 @@ void exercise_7(demo::Report& report) {
 // ---- Exercise 8 -----------------------------------------------------------------------------
 
 void exercise_8(demo::Report& report) {
-  report.section("Ex8", "The RealNVP coupling layer: Jacobian, log-determinant, inverse");
+  report.section("Q8", "Exercise 8: The RealNVP coupling layer: Jacobian, log-determinant, inverse");
   const DenseMatrix w_s{{0.5, -0.2}, {0.3, 0.1}}, w_t{{0.1, 0.0}, {0.0, -0.2}};
   const auto s_net = [&](const auto& x1) { return matvec(w_s, x1); };
   const auto t_net = [&](const auto& x1) { return matvec(w_t, x1); };
@@ -718,7 +718,7 @@ void exercise_8(demo::Report& report) {
 // ---- Exercise 9 -----------------------------------------------------------------------------
 
 void exercise_9(demo::Report& report) {
-  report.section("Ex9", "The HVP of f(x) = sum_i log(1 + exp(a_i^T x)) by finite differences of gradients");
+  report.section("Q9", "Exercise 9: The HVP of f(x) = sum_i log(1 + exp(a_i^T x)) by finite differences of gradients");
   const DenseMatrix a{{1.0, -0.5}, {0.3, 0.8}, {-1.2, 0.4}};
   const Vector x{0.2, -0.7}, v{0.6, -0.1};
   const auto f = [&](const auto& z) { return sum(softplus(matvec(a, z))); };
@@ -754,7 +754,7 @@ void exercise_9(demo::Report& report) {
 // ---- Exercise 10 ----------------------------------------------------------------------------
 
 void exercise_10(demo::Report& report) {
-  report.section("Ex10", "Gauss-Newton against gradient descent for r(theta) = theta0 + theta1 x^2 - y");
+  report.section("Q10", "Exercise 10: Gauss-Newton against gradient descent for r(theta) = theta0 + theta1 x^2 - y");
   const Vector xs{-1.0, 0.0, 1.0, 2.0}, y_obs{0.2, 1.0, 2.7, 5.1}, theta{1.0, 0.5};
   // r = J theta - y with J = [1, x^2]: the model is linear in theta.
   DenseMatrix design(xs.size(), 2);
