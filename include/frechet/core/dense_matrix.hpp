@@ -10,6 +10,8 @@
 
 namespace frechet {
 
+class Random;
+
 /// Whether a product uses a matrix as stored or its transpose.
 enum class Transpose { no, yes };
 
@@ -179,13 +181,12 @@ double spectral_norm(const DenseMatrix& a);
 /// The 2-norm condition number sigma_1 / sigma_k, k = min(m, n): +infinity when sigma_k = 0 and
 /// A != 0, NaN for the zero matrix (and for an empty one).
 double condition_number(const DenseMatrix& a);
-/// The number of singular values sigma_i > rtol sigma_1. Unset, rtol is max(m, n) eps, the
-/// threshold of LAPACK's rank-revealing drivers and of numpy.linalg.matrix_rank: the perturbation
-/// of sigma_i that rounding the entries of A can cause, relative to sigma_1. Throws ArgumentError if
+/// The numerical rank: the number of singular values sigma_i > rtol sigma_1. Unset, rtol is
+/// max(m, n) eps, the default of numpy.linalg.matrix_rank and MATLAB's rank: about the perturbation
+/// of sigma_i that rounding the entries of A causes, relative to sigma_1. Throws ArgumentError if
 /// rtol is negative or not finite.
 std::size_t matrix_rank(const DenseMatrix& a, std::optional<double> rtol = {});
 
-class Random;
 /// A random n x n orthogonal matrix, distributed by the Haar measure: the Q of the QR factorization
 /// of a Gaussian matrix, each column multiplied by the sign of R's diagonal entry so that the
 /// distribution does not depend on the sign convention of the Householder reflectors (F. Mezzadri,
