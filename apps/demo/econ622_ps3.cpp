@@ -42,11 +42,6 @@ DenseMatrix make_P(const Vector& lambda, double theta) {
   return matmul(ql, q, Transpose::no, Transpose::yes);
 }
 
-double condition_number(const DenseMatrix& a) {
-  const Vector ev = symmetric_eigen(a).values;
-  return ev.back() / ev.front();
-}
-
 // Fixed-step gradient descent x <- x - step D^{-1} P x by the optimiser layer, every iterate kept.
 // atol = 1e-300: the library's gradient rule holds only far past the seed's ||x_k|| < 1e-6.
 OptimizeResult descend(const DenseMatrix& p, double step, int iterations, OperatorPtr preconditioner = {}) {

@@ -12,6 +12,7 @@
 
 // Layer 1: differentiation rules
 #include "frechet/ad/ad.hpp"
+#include "frechet/ad/finite_differences.hpp"
 
 // Layer 2: linear operators
 #include "frechet/linop/combinators.hpp"

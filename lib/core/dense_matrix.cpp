@@ -6,6 +6,7 @@
 #include <string>
 
 #include "frechet/core/error.hpp"
+#include "frechet/core/random.hpp"
 #include "blas.hpp"
 #include "lapack.hpp"
 
@@ -144,6 +145,16 @@ double relative_distance(const DenseMatrix& a, const DenseMatrix& b) {
   double d = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(a.data()[i] - b.data()[i]));
   return d / std::max(max_abs(b), 1e-300);
+}
+
+DenseMatrix kron(const DenseMatrix& a, const DenseMatrix& b) {
+  const std::size_t p = b.rows(), q = b.cols();
+  DenseMatrix c(a.rows() * p, a.cols() * q);
+  for (std::size_t j = 0; j < a.cols(); ++j)
+    for (std::size_t l = 0; l < q; ++l)
+      for (std::size_t i = 0; i < a.rows(); ++i)
+        for (std::size_t k = 0; k < p; ++k) c(i * p + k, j * q + l) = a(i, j) * b(k, l);
+  return c;
 }
 
 // ---- LU ----
@@ -332,6 +343,41 @@ Vector QrFactorization::solve_normal(ConstVectorView g) const {
   return x;
 }
 
+DenseMatrix QrFactorization::q() const {
+  DenseMatrix q = qr_;
+  const blas_int m = to_blas_int(qr_.rows(), "QrFactorization::q");
+  const blas_int n = to_blas_int(qr_.cols(), "QrFactorization::q");
+  if (n == 0) return q;
+  blas_int info = 0;
+  blas_int lwork = -1;
+  double query = 0.0;
+  dorgqr_(&m, &n, &n, q.data(), &m, tau_.data(), &query, &lwork, &info);
+  lwork = std::max(1, static_cast<blas_int>(query));
+  Vector work(static_cast<std::size_t>(lwork));
+  dorgqr_(&m, &n, &n, q.data(), &m, tau_.data(), work.data(), &lwork, &info);
+  check_arguments("QrFactorization::q", "dorgqr", info);
+  return q;
+}
+
+DenseMatrix QrFactorization::r() const {
+  DenseMatrix r(qr_.cols(), qr_.cols());
+  for (std::size_t j = 0; j < qr_.cols(); ++j)
+    for (std::size_t i = 0; i <= j; ++i) r(i, j) = qr_(i, j);
+  return r;
+}
+
+DenseMatrix random_orthogonal(std::size_t n, Random& random) {
+  DenseMatrix g(n, n);
+  random.fill_gaussian(g.values());
+  const QrFactorization qr(std::move(g));
+  DenseMatrix q = qr.q();
+  const DenseMatrix r = qr.r();
+  for (std::size_t j = 0; j < n; ++j)
+    if (r(j, j) < 0)
+      for (std::size_t i = 0; i < n; ++i) q(i, j) = -q(i, j);
+  return q;
+}
+
 // ---- spectra ----
 
 SymmetricEigenResult symmetric_eigen(const DenseMatrix& a) {
@@ -382,6 +428,55 @@ Vector singular_values(const DenseMatrix& a) {
   if (info != 0) throw NumericalError("singular_values: LAPACK dgesdd failed to converge (info " +
                                       std::to_string(info) + ")");
   return s;
+}
+
+SvdResult svd(const DenseMatrix& a) {
+  check_finite("svd", a);
+  const std::size_t k = std::min(a.rows(), a.cols());
+  SvdResult result{DenseMatrix(a.rows(), k), Vector(k), DenseMatrix(a.cols(), k)};
+  if (k == 0) return result;
+  DenseMatrix work_a = a;
+  DenseMatrix vt(k, a.cols());
+  const blas_int m = to_blas_int(a.rows(), "svd");
+  const blas_int n = to_blas_int(a.cols(), "svd");
+  const blas_int kk = to_blas_int(k, "svd");
+  blas_int info = 0;
+  blas_int lwork = -1;
+  double query = 0.0;
+  std::vector<blas_int> iwork(8 * k);
+  dgesdd_("S", &m, &n, work_a.data(), &m, result.singular_values.data(), result.u.data(), &m, vt.data(), &kk,
+          &query, &lwork, iwork.data(), &info, 1);
+  lwork = std::max(1, static_cast<blas_int>(query));
+  Vector work(static_cast<std::size_t>(lwork));
+  dgesdd_("S", &m, &n, work_a.data(), &m, result.singular_values.data(), result.u.data(), &m, vt.data(), &kk,
+          work.data(), &lwork, iwork.data(), &info, 1);
+  check_arguments("svd", "dgesdd", info);
+  if (info != 0) throw NumericalError("svd: LAPACK dgesdd failed to converge (info " + std::to_string(info) + ")");
+  result.v = vt.transposed();
+  return result;
+}
+
+double spectral_norm(const DenseMatrix& a) {
+  const Vector s = singular_values(a);
+  return s.empty() ? 0.0 : s.front();
+}
+
+double condition_number(const DenseMatrix& a) {
+  const Vector s = singular_values(a);
+  if (s.empty() || s.front() == 0.0) return std::numeric_limits<double>::quiet_NaN();
+  return s.back() == 0.0 ? std::numeric_limits<double>::infinity() : s.front() / s.back();
+}
+
+std::size_t matrix_rank(const DenseMatrix& a, std::optional<double> rtol) {
+  if (rtol && (!std::isfinite(*rtol) || *rtol < 0.0)) {
+    throw ArgumentError("matrix_rank: rtol: expected a finite value >= 0, got " + std::to_string(*rtol));
+  }
+  const Vector s = singular_values(a);
+  if (s.empty()) return 0;
+  const double threshold =
+      rtol.value_or(static_cast<double>(std::max(a.rows(), a.cols())) * std::numeric_limits<double>::epsilon()) *
+      s.front();
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [&](double v) { return v > threshold; }));
 }
 
 }  // namespace frechet

@@ -14,7 +14,10 @@ namespace frechet {
 PowerIterationResult power_iteration(const LinearOperator& a, const PowerIterationOptions& options) {
   constexpr const char* name = "power_iteration";
   detail::check_square(name, a);
-  detail::check_tolerances(name, options.rtol, options.atol);
+  // rtol = atol = 0 asks for a fixed number of iterations, which must then be given.
+  if (options.rtol != 0.0 || options.atol != 0.0 || !options.max_iterations) {
+    detail::check_tolerances(name, options.rtol, options.atol);
+  }
   const int max_iterations = options.max_iterations.value_or(1000);
   if (max_iterations < 1) {
     throw ArgumentError(std::string(name) + ": options.max_iterations: expected >= 1, got " +
@@ -29,6 +32,7 @@ PowerIterationResult power_iteration(const LinearOperator& a, const PowerIterati
 
   PowerIterationResult result;
   result.residual_history.reserve(static_cast<std::size_t>(max_iterations));
+  result.eigenvalue_history.reserve(static_cast<std::size_t>(max_iterations));
   Vector w(n);
   for (;;) {
     a.apply(v, w);
@@ -36,6 +40,7 @@ PowerIterationResult power_iteration(const LinearOperator& a, const PowerIterati
     const double theta = dot(v, w);
     const double residual = detail::norm_of_difference(w, theta, v);
     result.residual_history.push_back(residual);
+    result.eigenvalue_history.push_back(theta);
     if (options.monitor) options.monitor(result.operator_products, residual);
     result.eigenvalue = theta;
     result.residual_norm = residual;

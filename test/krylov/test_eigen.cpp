@@ -54,6 +54,49 @@ BOOST_AUTO_TEST_CASE(power_iteration_finds_the_dominant_eigenpair) {
   BOOST_TEST(again.eigenvalue == r.eigenvalue);
 }
 
+BOOST_AUTO_TEST_CASE(power_iteration_records_the_rayleigh_quotients_and_runs_a_fixed_count) {
+  Random rng(61);
+  const std::size_t n = 30;
+  Vector eig(n);
+  for (std::size_t i = 0; i < n; ++i) eig[i] = 0.1 + static_cast<double>(i) / n;  // 0.1 .. 1.067
+  eig[n - 1] = 2.0;
+  const DenseMatrix dense = with_spectrum(eig, rng);
+  const DenseTestOperator a(dense);
+  // rtol = atol = 0 with max_iterations: exactly that many products, whatever the residual.
+  const PowerIterationResult r = power_iteration(a, {.rtol = 0.0, .atol = 0.0, .max_iterations = 25, .seed = 3});
+  BOOST_TEST(r.operator_products == 25);
+  BOOST_TEST(r.reason == Reason::max_iterations);
+  BOOST_TEST(r.eigenvalue_history.size() == 25u);
+  BOOST_TEST(r.eigenvalue_history.back() == r.eigenvalue);
+  // theta_k = v_k^T A v_k with v_k = A^{k-1} v_0 / ||A^{k-1} v_0||, recomputed from the start vector.
+  Vector v = Random(3).gaussian_vector(n);
+  scale(1.0 / norm2(v), v);
+  for (std::size_t k = 0; k < 5; ++k) {
+    const Vector av = matvec(dense, v);
+    BOOST_TEST(r.eigenvalue_history[k] == dot(v, av), boost::test_tools::tolerance(1e-13));
+    v = av;
+    scale(1.0 / norm2(v), v);
+  }
+  // For a positive definite A the Rayleigh quotients of the power iterates never decrease (the
+  // moments m_j = v_0^T A^j v_0 are log-convex), and the error falls like (lambda_2 / lambda_1)^(2k).
+  for (std::size_t k = 0; k + 1 < 25; ++k) BOOST_TEST(r.eigenvalue_history[k + 1] >= r.eigenvalue_history[k] - 1e-15);
+  const double e10 = 2.0 - r.eigenvalue_history[9], e20 = 2.0 - r.eigenvalue_history[19];
+  const double ratio = eig[n - 2] / eig[n - 1];
+  BOOST_TEST(e20 / e10 <= 1.5 * std::pow(ratio, 20));
+  // The same run with a tolerance stops earlier, with the same history up to there.
+  const PowerIterationResult tol = power_iteration(a, {.rtol = 1e-3, .seed = 3});
+  BOOST_TEST(tol.converged);
+  BOOST_TEST(tol.operator_products < 25);
+  for (std::size_t k = 0; k < tol.eigenvalue_history.size(); ++k)
+    BOOST_TEST(tol.eigenvalue_history[k] == r.eigenvalue_history[k]);
+  // An exact eigenvector stops the fixed count at once (its residual is exactly 0).
+  const DenseTestOperator diagonal(DenseMatrix{{3, 0}, {0, 1}});
+  const PowerIterationResult exact =
+      power_iteration(diagonal, {.rtol = 0.0, .atol = 0.0, .max_iterations = 10, .x0 = Vector{1, 0}});
+  BOOST_TEST(exact.converged);
+  BOOST_TEST(exact.operator_products == 1);
+}
+
 BOOST_AUTO_TEST_CASE(power_iteration_reports_what_it_cannot_do) {
   // Eigenvalues +2 and -2 of equal magnitude: no convergence, honestly reported.
   const DenseTestOperator a(DenseMatrix{{2, 0, 0}, {0, -2, 0}, {0, 0, 1}});
@@ -61,7 +104,8 @@ BOOST_AUTO_TEST_CASE(power_iteration_reports_what_it_cannot_do) {
   BOOST_TEST(r.reason == Reason::max_iterations);
   BOOST_TEST(r.operator_products == 50);
   BOOST_CHECK_THROW(power_iteration(a, {.x0 = Vector(3, 0.0)}), ArgumentError);
-  BOOST_CHECK_THROW(power_iteration(a, {.rtol = 0.0}), ArgumentError);
+  BOOST_CHECK_THROW(power_iteration(a, {.rtol = 0.0}), ArgumentError);  // no tolerance and no fixed count
+  BOOST_CHECK_THROW(power_iteration(a, {.rtol = -1.0, .max_iterations = 5}), ArgumentError);
   BOOST_CHECK_THROW(power_iteration(a, {.max_iterations = 0}), ArgumentError);
   BOOST_CHECK_THROW(power_iteration(DenseTestOperator(DenseMatrix(2, 3)), {}), ShapeError);
   const PoisonedOperator poisoned(a, 3);

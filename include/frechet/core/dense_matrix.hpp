@@ -4,10 +4,13 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <optional>
 
 #include "frechet/core/vector.hpp"
 
 namespace frechet {
+
+class Random;
 
 /// Whether a product uses a matrix as stored or its transpose.
 enum class Transpose { no, yes };
@@ -74,6 +77,10 @@ DenseMatrix add(const DenseMatrix& a, const DenseMatrix& b);
 double max_abs(const DenseMatrix& a);
 /// ||A - B||_max / max(||B||_max, tiny): the relative entrywise distance used by tests.
 double relative_distance(const DenseMatrix& a, const DenseMatrix& b);
+/// The Kronecker product A (x) B: for A of shape m x n and B of shape p x q, the mp x nq matrix with
+/// (A (x) B)(i p + k, j q + l) = A(i, j) B(k, l). With vec stacking columns,
+/// (A (x) B) vec(X) = vec(B X A^T). For products without forming it, see linop's kron.
+DenseMatrix kron(const DenseMatrix& a, const DenseMatrix& b);
 
 /// LU factorization with partial pivoting, P A = L U (LAPACK dgetrf), of a square matrix; solves with
 /// A and with A^T reuse it.
@@ -134,6 +141,11 @@ public:
   Vector solve_least_squares(ConstVectorView y) const;
   /// (X^T X)^{-1} g
   Vector solve_normal(ConstVectorView g) const;
+  /// The thin Q (m x n, orthonormal columns) formed from the Householder reflectors (LAPACK
+  /// dorgqr), so that X = Q R.
+  DenseMatrix q() const;
+  /// The n x n upper-triangular R (its diagonal may have either sign).
+  DenseMatrix r() const;
 
 private:
   DenseMatrix qr_;
@@ -153,5 +165,32 @@ SymmetricEigenResult symmetric_eigen(const DenseMatrix& a);
 /// The singular values of `a`, descending (LAPACK dgesdd). Throws NonFiniteError if an entry is NaN
 /// or infinite and NumericalError if LAPACK does not converge.
 Vector singular_values(const DenseMatrix& a);
+
+/// The result of svd: the thin decomposition A = U diag(singular_values) V^T of an m x n matrix,
+/// with k = min(m, n) singular triplets.
+struct SvdResult {
+  DenseMatrix u;          ///< m x k, orthonormal columns (left singular vectors)
+  Vector singular_values;  ///< sigma_1 >= ... >= sigma_k >= 0
+  DenseMatrix v;          ///< n x k, orthonormal columns (right singular vectors: V, not V^T)
+};
+/// The thin singular value decomposition of `a` (LAPACK dgesdd, divide and conquer). Throws
+/// NonFiniteError if an entry is NaN or infinite and NumericalError if LAPACK does not converge.
+SvdResult svd(const DenseMatrix& a);
+/// ||A||_2 = sigma_1, the largest singular value (0 for an empty matrix).
+double spectral_norm(const DenseMatrix& a);
+/// The 2-norm condition number sigma_1 / sigma_k, k = min(m, n): +infinity when sigma_k = 0 and
+/// A != 0, NaN for the zero matrix (and for an empty one).
+double condition_number(const DenseMatrix& a);
+/// The numerical rank: the number of singular values sigma_i > rtol sigma_1. Unset, rtol is
+/// max(m, n) eps, the default of numpy.linalg.matrix_rank and MATLAB's rank: about the perturbation
+/// of sigma_i that rounding the entries of A causes, relative to sigma_1. Throws ArgumentError if
+/// rtol is negative or not finite.
+std::size_t matrix_rank(const DenseMatrix& a, std::optional<double> rtol = {});
+
+/// A random n x n orthogonal matrix, distributed by the Haar measure: the Q of the QR factorization
+/// of a Gaussian matrix, each column multiplied by the sign of R's diagonal entry so that the
+/// distribution does not depend on the sign convention of the Householder reflectors (F. Mezzadri,
+/// "How to generate random matrices from the classical compact groups", Notices AMS 54(5), 2007).
+DenseMatrix random_orthogonal(std::size_t n, Random& random);
 
 }  // namespace frechet

@@ -13,7 +13,10 @@
 
 namespace frechet {
 
-/// Options of power_iteration. At least one of rtol and atol must be > 0 (both finite, >= 0).
+/// Options of power_iteration (rtol and atol finite, >= 0). rtol = atol = 0 with max_iterations
+/// set is the fixed-iteration mode: exactly max_iterations products (fewer only if A v_k = theta_k v_k
+/// holds exactly), the estimate after a prescribed number of steps; rtol = atol = 0 without
+/// max_iterations throws.
 struct PowerIterationOptions {
   double rtol = 1e-8;  ///< stop when ||A v - theta v||_2 <= max(rtol |theta|, atol)
   double atol = 0.0;   ///< absolute floor on ||A v - theta v||_2
@@ -33,6 +36,7 @@ struct PowerIterationResult {
   Reason reason = Reason::max_iterations;
   double residual_norm = 0.0;  ///< ||A v - theta v||_2 (NaN, like eigenvalue, only when non_finite)
   Vector residual_history;     ///< one entry per iteration (no entry 0: it needs a product)
+  Vector eigenvalue_history;   ///< theta_k = v_k^T A v_k, k = 1, 2, ...: one entry per iteration
 };
 
 /// v_{k+1} = A v_k / ||A v_k||, theta_k = v_k^T A v_k. Converges linearly with ratio
