@@ -56,7 +56,7 @@
 #include "frechet/implicit/argmin_sensitivity.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/implicit/scalar_root.hpp"
 
 // Layer 6: optimisation

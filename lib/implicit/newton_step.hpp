@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 
 namespace frechet::detail {
 

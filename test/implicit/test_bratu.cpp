@@ -10,7 +10,7 @@
 #include "frechet/ad/ad.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 #include "implicit_test_support.hpp"

@@ -8,7 +8,7 @@
 #include "frechet/implicit/argmin_sensitivity.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/implicit/scalar_root.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/precond/incomplete_lu.hpp"

@@ -27,7 +27,7 @@
 #include "frechet/ad/transforms.hpp"
 #include "frechet/core/dense_matrix.hpp"
 #include "frechet/core/error.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/linop/implicit_operators.hpp"
 
 namespace frechet {

@@ -1,4 +1,4 @@
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -62,7 +62,7 @@ void check_options(const NewtonOptions& o) {
   }
 }
 
-// The Eisenstat-Walker choice 2 forcing term for the step at x_k, with the safeguards of newton.hpp.
+// The Eisenstat-Walker choice 2 forcing term for the step at x_k, with the safeguards of root_find.hpp.
 double forcing_term(const ForcingOptions& f, int k, double f_norm, double f_norm_before, double eta_before,
                     double threshold) {
   double eta = f.initial;
