@@ -97,8 +97,9 @@ Case run(const std::string& name, std::size_t m, const NewtonOptions& options, i
 #ifdef FRECHET_SCIPY_PYTHON
 // Runs scipy_newton_krylov.py in Debian's Python with SciPy; it prints {"seconds", "iterations", ...}.
 std::optional<nlohmann::json> scipy_newton_krylov(std::size_t m) {
-  const std::string command = std::string(FRECHET_SCIPY_PYTHON) + " " + FRECHET_SCIPY_NK_SCRIPT + " " + std::to_string(m) +
-                              " " + std::to_string(lambda) + " " + std::to_string(rtol);
+  char numbers[64];  // std::to_string would print rtol as 0.000000
+  std::snprintf(numbers, sizeof numbers, " %zu %.17g %.17g", m, lambda, rtol);
+  const std::string command = std::string(FRECHET_SCIPY_PYTHON) + " " + FRECHET_SCIPY_NK_SCRIPT + numbers;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return std::nullopt;
   std::string out;
