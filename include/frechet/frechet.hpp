@@ -58,8 +58,9 @@
 #include "frechet/implicit/argmin_sensitivity.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/implicit/scalar_root.hpp"
+#include "frechet/implicit/sparse_solve.hpp"
 
 // Layer 6: optimisation
 #include "frechet/optim/adam.hpp"

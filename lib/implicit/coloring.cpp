@@ -147,6 +147,33 @@ CsrMatrix decompress_jacobian(const CsrMatrix& pattern, const ColumnColoring& co
                    std::vector<SparseIndex>(ci.begin(), ci.end()), std::move(values));
 }
 
+void symmetrize_hessian(CsrMatrix& h) {
+  const auto ro = h.row_offsets();
+  const auto ci = h.col_indices();
+  const auto va = h.values();
+  const CsrMatrix t = h.transposed();
+  for (std::size_t i = 0; i < h.rows(); ++i)
+    if (!std::ranges::equal(ci.subspan(ro[i], ro[i + 1] - ro[i]),
+                            t.col_indices().subspan(t.row_offsets()[i], t.row_offsets()[i + 1] - t.row_offsets()[i])))
+      throw ArgumentError("sparse_hessian: row " + std::to_string(i) + " of the pattern differs from column " + std::to_string(i) +
+                          "; a Hessian's pattern must be structurally symmetric");
+  Vector values(va.begin(), va.end());
+  for (std::size_t i = 0; i < h.rows(); ++i)
+    for (SparseIndex k = ro[i]; k < ro[i + 1]; ++k) {
+      const auto j = static_cast<std::size_t>(ci[k]);
+      if (j <= i) continue;
+      // The mirror entry (j, i), by binary search in row j's sorted columns.
+      const auto first = ci.begin() + ro[j], last = ci.begin() + ro[j + 1];
+      const auto mirror = std::lower_bound(first, last, static_cast<SparseIndex>(i));
+      const auto m = static_cast<std::size_t>(mirror - ci.begin());
+      const double mean = 0.5 * (values[k] + values[m]);
+      values[k] = mean;
+      values[m] = mean;
+    }
+  h = CsrMatrix(h.rows(), h.cols(), std::vector<SparseIndex>(ro.begin(), ro.end()), std::vector<SparseIndex>(ci.begin(), ci.end()),
+                std::move(values));
+}
+
 Vector verification_direction(std::size_t n) {
   // The fractional parts of j times the golden ratio: equidistributed, never periodic, so no
   // missing entry can be cancelled by a structured direction.

@@ -6,6 +6,8 @@
 #include "frechet/core/blas1.hpp"
 #include "frechet/krylov/gmres.hpp"
 #include "frechet/linop/combinators.hpp"
+#include "frechet/precond/sparse_cholesky.hpp"
+#include "frechet/precond/sparse_lu.hpp"
 
 namespace frechet {
 namespace {
@@ -33,6 +35,11 @@ namespace detail {
 
 void check_implicit_options(const char* what, const ImplicitOptions& o) {
   const std::string w(what);
+  const bool sparse = o.linear_solver == NewtonLinearSolver::sparse_lu || o.linear_solver == NewtonLinearSolver::sparse_cholesky;
+  if (sparse && !o.jacobian_pattern)
+    throw ArgumentError(w + ": linear_solver = sparse_lu or sparse_cholesky needs jacobian_pattern, the structure of F_x");
+  if (!sparse && o.jacobian_pattern)
+    throw ArgumentError(w + ": jacobian_pattern is used by linear_solver = sparse_lu and sparse_cholesky only");
   if (o.linear_solver == NewtonLinearSolver::gmres) {
     if (!std::isfinite(o.rtol) || o.rtol < 0 || !std::isfinite(o.atol) || o.atol < 0)
       throw ArgumentError(w + ": rtol and atol must be finite and >= 0, got rtol = " + std::to_string(o.rtol) +
@@ -51,7 +58,12 @@ void check_implicit_options(const char* what, const ImplicitOptions& o) {
   if (o.restart != defaults.restart) unused = "restart";
   if (o.preconditioner) unused = "preconditioner";
   if (unused != nullptr)
-    throw ArgumentError(w + ": " + unused + " is used by linear_solver = gmres only; leave it at its default with dense_lu");
+    throw ArgumentError(w + ": " + unused + " is used by linear_solver = gmres only; leave it at its default with a direct solver");
+}
+
+OperatorPtr sparse_inverse(const CsrMatrix& a, NewtonLinearSolver solver) {
+  if (solver == NewtonLinearSolver::sparse_cholesky) return sparse_cholesky_preconditioner(a);
+  return sparse_lu_preconditioner(a);
 }
 
 void throw_not_converged(const NewtonResult& r) {
@@ -66,8 +78,11 @@ void throw_not_converged(const NewtonResult& r) {
 }  // namespace detail
 
 ImplicitLinearization::ImplicitLinearization(Parts parts) : parts_(std::move(parts)) {
-  const bool dense = parts_.options.linear_solver == NewtonLinearSolver::dense_lu;
-  if (dense ? !parts_.lu : !parts_.jacobian_x)
+  const NewtonLinearSolver solver = parts_.options.linear_solver;
+  const bool has_x_part = solver == NewtonLinearSolver::dense_lu ? parts_.lu.has_value()
+                          : solver == NewtonLinearSolver::gmres  ? parts_.jacobian_x != nullptr
+                                                                 : parts_.jacobian_x_inverse != nullptr;
+  if (!has_x_part)
     throw ArgumentError("ImplicitLinearization: the parts lack F_x in the form the linear solver needs");
   if (!parts_.theta_jvp || !parts_.theta_vjp)
     throw ArgumentError("ImplicitLinearization: the parts lack F_theta's products");
@@ -78,6 +93,8 @@ Vector ImplicitLinearization::solve(ConstVectorView b) const {
   Vector dx;
   if (parts_.lu) {
     dx = parts_.lu->solve(b);
+  } else if (parts_.jacobian_x_inverse) {
+    dx = parts_.jacobian_x_inverse->apply(b);
   } else {
     dx = checked_gmres("implicit_jvp", parts_.jacobian_x, b, parts_.options, parts_.options.preconditioner,
                        linear_iterations_);
@@ -91,6 +108,8 @@ Vector ImplicitLinearization::solve_adjoint(ConstVectorView x_bar) const {
   Vector w;
   if (parts_.lu) {
     w = parts_.lu->solve_transpose(x_bar);
+  } else if (parts_.jacobian_x_inverse) {
+    w = parts_.jacobian_x_inverse->apply_adjoint(x_bar);
   } else {
     const OperatorPtr& m = parts_.options.preconditioner;
     w = checked_gmres("implicit_vjp", transposed(parts_.jacobian_x), x_bar, parts_.options,

@@ -1,12 +1,10 @@
 #pragma once
 // The linear-solve strategies of the Newton iteration: each solves J(x_k) s = -F(x_k) in its own way
-// and reports whether the step is usable. root_find picks one by NewtonOptions::linear_solver; a
-// sparse direct strategy (UMFPACK or CHOLMOD with the symbolic analysis kept across iterations, the
-// Jacobian in CSR from a colouring) is one more class here and one more enumerator.
+// and reports whether the step is usable. root_find picks one by NewtonOptions::linear_solver.
 
 #include <memory>
 
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 
 namespace frechet::detail {
 
@@ -27,11 +25,14 @@ public:
   virtual ~NewtonStepSolver() = default;
   /// Writes s with ||F(x) + J(x) s|| <= eta ||F(x)|| (exact solvers ignore eta), given fx = F(x).
   virtual StepOutcome solve(const Vector& x, const Vector& fx, double eta, Vector& s) = 0;
+  /// M^{-1} ~ J^{-1} from the last solve, for NewtonResult::preconditioner; null if there is none.
+  virtual OperatorPtr preconditioner() const { return nullptr; }
 };
 
-/// The dense Jacobian from the AD layer and LAPACK's LU.
-std::unique_ptr<NewtonStepSolver> make_dense_lu_step(const NonlinearSystem& system);
-/// GMRES on the Jacobian operator, with the options' preconditioner, restart and iteration limit.
-std::unique_ptr<NewtonStepSolver> make_gmres_step(const NonlinearSystem& system, const NewtonOptions& options);
+/// The strategy of options.linear_solver: the dense Jacobian and LAPACK's LU; GMRES on the Jacobian
+/// operator with the options' preconditioner, restart and iteration limit; or the coloured sparse
+/// Jacobian and UMFPACK's LU or CHOLMOD's Cholesky, analysed at the first step and refactored after.
+/// Throws ShapeError if options.jacobian_pattern is not n x n.
+std::unique_ptr<NewtonStepSolver> make_step_solver(const NonlinearSystem& system, const NewtonOptions& options);
 
 }  // namespace frechet::detail

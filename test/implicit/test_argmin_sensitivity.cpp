@@ -8,7 +8,7 @@
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
 #include "frechet/implicit/argmin_sensitivity.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "implicit_test_support.hpp"
 
 using namespace frechet;

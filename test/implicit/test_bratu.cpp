@@ -4,13 +4,15 @@
 // and with finite differences of the whole solve.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "frechet/ad/ad.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 #include "implicit_test_support.hpp"
@@ -92,6 +94,103 @@ BOOST_AUTO_TEST_CASE(newton_krylov_and_sensitivities_with_ten_thousand_unknowns)
   axpy(-1.0, solve_at(theta[0] - step), fd);
   scale(0.5 / step, fd);
   BOOST_TEST(testing::relative_error(du, fd) <= 1e-6);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(bratu_sparse_direct)
+
+BOOST_AUTO_TEST_CASE(sparse_lu_and_cholesky_newton_with_ten_thousand_unknowns) {
+  const Vector theta{6.0};
+  const auto pattern = std::make_shared<const CsrMatrix>(laplacian_2d(m, m));
+  const auto f = [&](const auto& u) { return bratu(u, theta); };
+  const Vector u0(m * m, 0.0);
+  const NewtonResult lu = root_find(f, u0, {.rtol = 1e-12, .linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern});
+  const NewtonResult chol =
+      root_find(f, u0, {.rtol = 1e-12, .linear_solver = NewtonLinearSolver::sparse_cholesky, .jacobian_pattern = pattern});
+  const NewtonResult krylov = root_find(f, u0, {.rtol = 1e-12, .linear_solver = NewtonLinearSolver::gmres,
+                                                .preconditioner_update = [&](ConstVectorView u) {
+                                                  return ilu0_preconditioner(sparse_jacobian(f, Vector(u.begin(), u.end()), *pattern));
+                                                }});
+  BOOST_TEST(lu.converged);
+  BOOST_TEST(chol.converged);
+  BOOST_TEST(krylov.converged);
+  // Quadratic convergence, exact steps: from the second step on each residual (relative to the
+  // first) is at most a modest multiple of the square of the one before, down to the stopping
+  // threshold (the rounding floor of F is about 1e-13 of ||F(u_0)|| here).
+  const Vector& h = lu.residual_history;
+  for (std::size_t k = 2; k < h.size(); ++k)
+    BOOST_TEST(h[k] / h[0] <= std::max(10 * std::pow(h[k - 1] / h[0], 2), 1e-12), "step " << k << ": " << h[k - 1] / h[0] << " -> " << h[k] / h[0]);
+  BOOST_TEST(h.back() <= 1e-12 * h[0]);
+  // One root: the three linear solvers agree to the accuracy the stopping rule allows (||J^{-1}||
+  // ~ 1 / (2 pi^2 h^2) times ||F|| <= 1e-12 ||F(u_0)||).
+  BOOST_TEST(testing::relative_error(lu.x, krylov.x) <= 1e-10);
+  BOOST_TEST(testing::relative_error(chol.x, lu.x) <= 1e-10);
+  BOOST_TEST(lu.iterations == chol.iterations);
+  BOOST_TEST(lu.operator_products == 6 * lu.iterations);  // 5 colours and the verifying JVP
+}
+
+BOOST_AUTO_TEST_CASE(the_adjoint_reuses_the_forward_factors) {
+  const Vector theta{6.0};
+  const auto pattern = std::make_shared<const CsrMatrix>(laplacian_2d(m, m));
+  for (const NewtonLinearSolver solver : {NewtonLinearSolver::sparse_lu, NewtonLinearSolver::sparse_cholesky}) {
+    BOOST_TEST_CONTEXT("solver " << static_cast<int>(solver)) {
+      const NewtonResult r = root_find([&](const auto& u) { return bratu(u, theta); }, Vector(m * m, 0.0),
+                                       {.rtol = 1e-12, .linear_solver = solver, .jacobian_pattern = pattern});
+      BOOST_REQUIRE(r.converged);
+      // GMRES on the exact F_x at the root, preconditioned by the factors of F_x one iterate before:
+      // a step or two per solve, backward as forward (the factors' transposed solve).
+      const ImplicitLinearization kept = implicit_linearization(
+          bratu, r.x, theta, {.linear_solver = NewtonLinearSolver::gmres, .rtol = 1e-12, .preconditioner = r.preconditioner});
+      const Vector du = kept.jvp(Vector{1.0});
+      const int forward_iterations = kept.linear_iterations();
+      Random rng(21);
+      const Vector u_bar = rng.gaussian_vector(m * m);
+      const Vector lambda_bar = kept.vjp(u_bar);
+      BOOST_TEST(forward_iterations <= 3);
+      BOOST_TEST(kept.linear_iterations() - forward_iterations <= 3);
+      // Duality <u_bar, J e> = <J^T u_bar, e> for the one parameter.
+      BOOST_TEST(std::abs(dot(u_bar, du) - lambda_bar[0]) <= 1e-9 * std::abs(lambda_bar[0]));
+      // The same derivative by a fresh sparse factorization of F_x at the root.
+      const ImplicitLinearization fresh =
+          implicit_linearization(bratu, r.x, theta, {.linear_solver = solver, .jacobian_pattern = pattern});
+      BOOST_TEST(testing::relative_error(fresh.jvp(Vector{1.0}), du) <= 1e-9);
+      BOOST_TEST(testing::relative_error(fresh.vjp(u_bar), lambda_bar) <= 1e-9);
+      BOOST_TEST(fresh.linear_iterations() == 0);
+      // Against central differences of the whole sparse-direct solve.
+      const double step = 1e-5;
+      const auto solve_at = [&](double lambda) {
+        const Vector t{lambda};
+        return root_find([&](const auto& u) { return bratu(u, t); }, r.x,
+                         {.rtol = 1e-13, .linear_solver = solver, .jacobian_pattern = pattern}).x;
+      };
+      Vector fd = solve_at(theta[0] + step);
+      axpy(-1.0, solve_at(theta[0] - step), fd);
+      scale(0.5 / step, fd);
+      BOOST_TEST(testing::relative_error(du, fd) <= 1e-6);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(grad_through_a_sparse_direct_root) {
+  // L(lambda) = sum(u*(lambda)) / n by grad through root_find, whose adjoint is preconditioned by the
+  // forward solve's kept factors, against jvp through it (a direct solve) and finite differences.
+  const auto pattern = std::make_shared<const CsrMatrix>(laplacian_2d(m, m));
+  const NewtonOptions newton{.rtol = 1e-12, .linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern};
+  const auto loss = [&](const auto& theta, const ImplicitOptions& implicit) {
+    const auto u = root_find(bratu, Vector(m * m, 0.0), theta, newton, implicit);
+    return sum(u) / static_cast<double>(m * m);
+  };
+  const Vector theta{5.0};
+  const Vector g = grad([&](const auto& t) { return loss(t, {.linear_solver = NewtonLinearSolver::gmres, .rtol = 1e-12}); }, theta);
+  const double forward =
+      jvp([&](const auto& t) { return loss(t, {.linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern}); }, theta,
+          Vector{1.0})
+          .tangent;
+  BOOST_TEST(std::abs(g[0] - forward) <= 1e-9 * std::abs(forward));
+  const double step = 1e-5;
+  const double fd = (loss(Vector{theta[0] + step}, {}) - loss(Vector{theta[0] - step}, {})) / (2 * step);
+  BOOST_TEST(std::abs(g[0] - fd) <= 1e-6 * std::abs(fd));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

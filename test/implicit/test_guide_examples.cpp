@@ -2,14 +2,16 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "frechet/ad/ad.hpp"
 #include "frechet/implicit/argmin_sensitivity.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/implicit/scalar_root.hpp"
+#include "frechet/implicit/sparse_solve.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 #include "implicit_test_support.hpp"
@@ -57,11 +59,16 @@ BOOST_AUTO_TEST_CASE(newton_and_newton_krylov) {
         const frechet::CsrMatrix pattern = frechet::laplacian_2d(1000, 1);    // tridiagonal
         return frechet::ilu0_preconditioner(frechet::sparse_jacobian(bvp, xk, pattern));
       }});
-  // dense.converged, krylov.converged; krylov.residual_history shows the quadratic convergence
+  frechet::NewtonResult direct = frechet::root_find(bvp, x0, {
+      .linear_solver = frechet::NewtonLinearSolver::sparse_lu,                // UMFPACK, analysed once
+      .jacobian_pattern = std::make_shared<const frechet::CsrMatrix>(frechet::laplacian_2d(1000, 1))});
+  // dense.converged, krylov.converged, direct.converged; krylov.residual_history shows the quadratic convergence
   // ---
   BOOST_TEST(dense.converged);
   BOOST_TEST(krylov.converged);
+  BOOST_TEST(direct.converged);
   BOOST_TEST(frechet::testing::relative_error(krylov.x, dense.x) <= 1e-8);
+  BOOST_TEST(frechet::testing::relative_error(direct.x, dense.x) <= 1e-12);
   BOOST_TEST(krylov.linear_iterations <= 2 * krylov.iterations);
 }
 
@@ -157,6 +164,24 @@ BOOST_AUTO_TEST_CASE(coloured_jacobian) {
   v[m + 1] = 1.0;
   j.apply(v, jv);
   BOOST_TEST(frechet::testing::relative_error(jv, frechet::jvp(bratu, u, v).tangent) <= 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(differentiable_sparse_solve) {
+  // --- doc: sparse_solve
+  const frechet::CsrMatrix pattern = frechet::laplacian_2d(10, 10);    // A's structure
+  const frechet::Vector lap(pattern.values().begin(), pattern.values().end());
+  const frechet::Vector ones(pattern.rows(), 1.0);
+  auto loss = [&](const auto& p) {                                      // A(p) = p_0 L, b(p) = p_1 1
+    const auto x = frechet::sparse_solve(pattern, p[0] * lap, p[1] * ones,
+                                         {.method = frechet::SparseSolveMethod::cholesky});
+    return 0.5 * frechet::dot(x, x);
+  };
+  const frechet::Vector g = frechet::grad(loss, frechet::Vector{2.0, 3.0});
+  // x = (p_1 / p_0) L^{-1} 1, so g = (-2, 2 p_0 / p_1) loss / p_0
+  // ---
+  const double l = loss(frechet::Vector{2.0, 3.0});
+  BOOST_TEST(std::abs(g[0] + 2.0 * l / 2.0) <= 1e-12 * l);
+  BOOST_TEST(std::abs(g[1] - 2.0 * l / 3.0) <= 1e-12 * l);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,7 +27,8 @@
 #include "frechet/ad/transforms.hpp"
 #include "frechet/core/dense_matrix.hpp"
 #include "frechet/core/error.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/coloring.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/linop/implicit_operators.hpp"
 
 namespace frechet {
@@ -35,9 +36,15 @@ namespace frechet {
 /// How implicit derivatives solve with F_x and F_x^T.
 struct ImplicitOptions {
   /// dense_lu: F_x formed by the AD layer (n pullbacks of one recording) and factored once; every
-  /// jvp and vjp of a linearization is then two triangular solves. gmres: F_x as the Jacobian
-  /// operator (F_x v by a JVP, F_x^T u by a VJP of a tape recorded once), one GMRES solve per product.
+  /// jvp and vjp of a linearization is then two triangular solves. sparse_lu, sparse_cholesky: F_x in
+  /// CSR by colouring jacobian_pattern (one JVP per colour and one to verify) and factored once by
+  /// UMFPACK or CHOLMOD; every product is then one sparse solve (the LU's transposed solve
+  /// backward). gmres: F_x as the Jacobian operator (F_x v by a JVP, F_x^T u by a VJP of a tape
+  /// recorded once), one GMRES solve per product.
   NewtonLinearSolver linear_solver = NewtonLinearSolver::dense_lu;
+  // ---- sparse_lu and sparse_cholesky only (required there) ----
+  /// The structure of F_x, n x n (values ignored), as NewtonOptions::jacobian_pattern.
+  std::shared_ptr<const CsrMatrix> jacobian_pattern{};
   // ---- gmres only ----
   /// GMRES stopping rule per solve: ||b - A y|| <= max(rtol ||b||, atol), A = F_x or F_x^T.
   double rtol = 1e-10;
@@ -46,6 +53,8 @@ struct ImplicitOptions {
   int restart = 30;                     ///< GMRES(m) cycle length
   /// M^{-1} ~ F_x^{-1}, applied on the right in the forward solves; the adjoint solves use its
   /// adjoint M^{-T} (apply_adjoint), so the backward solve is preconditioned as well as the forward.
+  /// NewtonResult::preconditioner, the forward solve's last factors or preconditioner, is the one to
+  /// give: with a sparse direct Newton's kept factors each product takes one or two iterations.
   OperatorPtr preconditioner{};
 };
 
@@ -61,6 +70,7 @@ public:
     std::size_t parameter_size = 0;  ///< p, the size of theta
     double residual_norm = 0.0;      ///< ||F(x*, theta)||_2 at the linearization point
     std::optional<LuFactorization> lu;            ///< dense_lu: F_x factored
+    OperatorPtr jacobian_x_inverse;               ///< sparse_lu, sparse_cholesky: F_x^{-1} by its sparse factors
     OperatorPtr jacobian_x;                       ///< gmres: F_x as an operator
     std::function<Vector(ConstVectorView)> theta_jvp;  ///< dtheta -> F_theta dtheta
     std::function<Vector(ConstVectorView)> theta_vjp;  ///< w -> F_theta^T w
@@ -83,7 +93,7 @@ public:
   /// ||F(x*, theta)||_2: how far the linearization point is from a root (the derivatives are those
   /// of the implicit function only insofar as this is small).
   double residual_norm() const noexcept { return parts_.residual_norm; }
-  /// GMRES iterations over every solve so far (0 for dense_lu).
+  /// GMRES iterations over every solve so far (0 for the direct solvers).
   int linear_iterations() const noexcept { return linear_iterations_; }
 
 private:
@@ -94,12 +104,16 @@ private:
 namespace detail {
 /// Throws ArgumentError for options the linear solver does not use or values out of range.
 void check_implicit_options(const char* what, const ImplicitOptions& options);
+/// A^{-1} by UMFPACK (sparse_lu) or CHOLMOD (sparse_cholesky) as an operator (apply_adjoint solves
+/// with A^T); the factorizations' errors.
+OperatorPtr sparse_inverse(const CsrMatrix& a, NewtonLinearSolver solver);
 }  // namespace detail
 
 /// Linearises F at (x_star, theta): the Jacobian F_x in the form options.linear_solver needs, and
-/// F_theta's products. Throws ShapeError if f(x_star, theta) does not have x_star's size,
-/// NumericalError if the dense F_x has an exactly zero pivot (x*(theta) is then not differentiable
-/// by the theorem), ArgumentError for bad options. f is copied into the linearization.
+/// F_theta's products. Throws ShapeError if f(x_star, theta) does not have x_star's size or the
+/// pattern is not n x n, NumericalError if F_x is singular (an exactly zero pivot: x*(theta) is then
+/// not differentiable by the theorem) or, for sparse_cholesky, not positive definite, ArgumentError
+/// for bad options or a pattern that misses a nonzero. f is copied into the linearization.
 template <class F>
 ImplicitLinearization implicit_linearization(F f, const Vector& x_star, const Vector& theta,
                                              const ImplicitOptions& options = {}) {
@@ -116,6 +130,11 @@ ImplicitLinearization implicit_linearization(F f, const Vector& x_star, const Ve
   auto of_x = [shared, theta](const auto& x) { return (*shared)(x, theta); };
   if (options.linear_solver == NewtonLinearSolver::dense_lu) {
     parts.lu.emplace(jacobian(of_x, x_star, {.mode = JacobianMode::reverse}));
+  } else if (options.linear_solver != NewtonLinearSolver::gmres) {
+    const CsrMatrix& pattern = *options.jacobian_pattern;
+    check_size("implicit_linearization: rows of jacobian_pattern (the size of x_star)", x_star.size(), pattern.rows());
+    const CsrMatrix j = sparse_jacobian(of_x, x_star, pattern, column_coloring(pattern));
+    parts.jacobian_x_inverse = detail::sparse_inverse(j, options.linear_solver);
   } else {
     parts.jacobian_x = jacobian_operator(of_x, x_star);
   }
@@ -149,6 +168,8 @@ namespace detail {
 /// times).
 struct RootSaved {
   std::shared_ptr<std::optional<ImplicitLinearization>> linearization;
+  /// The forward solve's NewtonResult::preconditioner, for gmres derivatives not given one.
+  OperatorPtr forward_preconditioner;
 };
 
 [[noreturn]] void throw_not_converged(const NewtonResult& result);
@@ -159,7 +180,10 @@ struct RootSaved {
 /// of the AD layer: theta may be a Vector (the root as a Vector), a DualVector (jvp: the tangent
 /// by implicit_jvp) or a TapeVector (grad, vjp: one node whose pullback is implicit_vjp), so a loss
 /// written through the root is differentiated without unrolling the Newton iterations. The
-/// derivatives linearise f at the root once (see ImplicitOptions) and reuse it for every product.
+/// derivatives linearise f at the root once (see ImplicitOptions) and reuse it for every product;
+/// with implicit.linear_solver = gmres and no preconditioner they are preconditioned by the forward
+/// solve's (NewtonResult::preconditioner: a sparse direct Newton's kept factors, or Newton-Krylov's
+/// last preconditioner), so the adjoint reuses what the forward solve built.
 /// Throws NumericalError if the Newton iteration does not converge, naming its reason: a
 /// derivative there would be that of a wrong point (call root_find(f, x0, options) for a result
 /// with the reason instead). First order: under hvp it throws ArgumentError, like every custom rule.
@@ -176,14 +200,19 @@ auto root_find(F f, const Vector& x0, const Theta& theta, const NewtonOptions& n
     const NewtonResult r = root_find([&](const auto& x) { return (*shared)(x, t); }, x0, newton);
     if (!r.converged) detail::throw_not_converged(r);
     saved.linearization = std::make_shared<std::optional<ImplicitLinearization>>();
+    saved.forward_preconditioner = r.preconditioner;
     return r.x;
   };
   const auto linearized = [shared, implicit](CustomInputs in, ConstVectorView x, const detail::RootSaved& saved)
       -> const ImplicitLinearization& {
-    if (!*saved.linearization)
+    if (!*saved.linearization) {
+      ImplicitOptions options = implicit;
+      if (options.linear_solver == NewtonLinearSolver::gmres && !options.preconditioner)
+        options.preconditioner = saved.forward_preconditioner;
       saved.linearization->emplace(implicit_linearization([shared](const auto& y, const auto& t) { return (*shared)(y, t); },
                                                           Vector(x.begin(), x.end()), Vector(in[0].begin(), in[0].end()),
-                                                          implicit));
+                                                          options));
+    }
     return **saved.linearization;
   };
   rule->jvp = [linearized](CustomInputs in, ConstVectorView x, const detail::RootSaved& saved, CustomInputs dtheta) {

@@ -1,9 +1,10 @@
 #pragma once
 /// \file
 /// Newton's method for square nonlinear systems F(x) = 0, F: R^n -> R^n written once as a generic
-/// lambda: with a dense LU of the Jacobian (small systems), or Newton-Krylov, GMRES on the Jacobian
+/// lambda: with a dense LU of the Jacobian (small systems), a sparse LU or Cholesky factorization of
+/// the Jacobian assembled by colouring (large sparse systems), or Newton-Krylov, GMRES on the Jacobian
 /// operator (one JVP per product, no matrix), with Eisenstat-Walker forcing terms and any
-/// preconditioner. Both globalised by the same backtracking line search.
+/// preconditioner. All globalised by the same backtracking line search.
 ///
 /// References: J. E. Dennis and R. B. Schnabel, "Numerical Methods for Unconstrained Optimization
 /// and Nonlinear Equations", SIAM 1996, section 6.3 (the backtracking line search on ||F||^2 / 2);
@@ -12,10 +13,12 @@
 /// Linear and Nonlinear Equations", SIAM 1995, section 6.3 (the safeguard against oversolving).
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 
 #include "frechet/ad/transforms.hpp"
+#include "frechet/implicit/coloring.hpp"
 #include "frechet/krylov/solve_result.hpp"
 #include "frechet/linop/implicit_operators.hpp"
 #include "frechet/linop/linear_operator.hpp"
@@ -30,6 +33,13 @@ enum class NewtonLinearSolver {
   /// Newton-Krylov: GMRES(m) on the Jacobian operator (jacobian_operator: J v by one JVP), solved
   /// only to the Eisenstat-Walker forcing term; O(m n) memory, no matrix.
   gmres,
+  /// The n x n sparse Jacobian in CSR from one JVP per colour of its pattern (sparse_jacobian with
+  /// NewtonOptions::jacobian_pattern), factored by UMFPACK (SparseLuFactorization): the ordering and
+  /// symbolic analysis once, only the numeric factorization (refactor) at every iteration. Exact steps.
+  sparse_lu,
+  /// As sparse_lu, factored by CHOLMOD (SparseCholeskyFactorization), for a Jacobian the user knows to
+  /// be symmetric positive definite near the root (a gradient's, or a monotone discretised PDE's).
+  sparse_cholesky,
 };
 
 /// Eisenstat-Walker forcing terms (their choice 2): the Newton-Krylov step k solves
@@ -60,6 +70,11 @@ struct NewtonOptions {
   /// Called with (k, ||F(x_k)||_2) for k = 0 (the start) and after every iteration.
   Monitor monitor{};
   NewtonLinearSolver linear_solver = NewtonLinearSolver::dense_lu;
+  // ---- sparse_lu and sparse_cholesky only (required there) ----
+  /// The structure of J, n x n (its values are ignored): every entry that can be nonzero. Coloured
+  /// once (column_coloring, smallest last); a pattern that misses a nonzero throws ArgumentError from
+  /// sparse_jacobian's verifying JVP, naming the row.
+  std::shared_ptr<const CsrMatrix> jacobian_pattern{};
   /// Backtracking on phi(x) = ||F(x)||^2 / 2 (Armijo): accept x + lambda s once
   ///     phi(x + lambda s) <= phi(x) + sufficient_decrease lambda F^T J s,
   /// lambda from 1 down by safeguarded quadratic interpolation (in [0.1, 0.5] of the previous one);
@@ -90,28 +105,37 @@ struct NewtonResult {
   int iterations = 0;       ///< Newton iterations (steps taken)
   bool converged = false;   ///< reason == Reason::converged
   /// converged, max_iterations, line_search_failed, not_descent (an inexact Newton-Krylov step that
-  /// does not reduce ||F + J s||), singular_jacobian, non_finite (F(x_0) or every trial point of a
-  /// step is not finite) or diverged.
+  /// does not reduce ||F + J s||), singular_jacobian, indefinite (sparse_cholesky: J is not positive
+  /// definite), non_finite (F(x_0) or every trial point of a step is not finite) or diverged.
   Reason reason = Reason::max_iterations;
   double residual_norm = 0.0;          ///< ||F(x)||_2 at the returned x (for F(x) = A x - b, the linear residual)
   double initial_residual_norm = 0.0;  ///< ||F(x_0)||_2
   Vector residual_history;             ///< ||F(x_k)||_2, k = 0..iterations; also passed to the monitor
   int function_evaluations = 0;        ///< evaluations of F, trial points of the line search included
   int jacobian_evaluations = 0;        ///< dense Jacobians formed, or Jacobian operators built (one per iteration)
-  int operator_products = 0;           ///< Newton-Krylov: products with J (JVPs) inside GMRES
+  /// JVPs of F: inside GMRES (gmres), or assembling the sparse Jacobians (sparse_lu, sparse_cholesky:
+  /// colours + 1 per iteration)
+  int operator_products = 0;
   int linear_iterations = 0;           ///< Newton-Krylov: GMRES iterations over all steps
+  /// M^{-1} ~ J^{-1} as the last step left it, for the derivatives at x to reuse (hand it to
+  /// ImplicitOptions::preconditioner): the kept factors of J at the last iterate before x (sparse_lu,
+  /// sparse_cholesky), or the last preconditioner (gmres); null for dense_lu, when no step was taken,
+  /// or when the last factorization failed. Near a root J(x_{k-1}) differs from J(x) by O(||x - x_{k-1}||),
+  /// so GMRES on J(x) or J(x)^T preconditioned by it converges in one or two iterations.
+  OperatorPtr preconditioner{};
 };
 
 namespace detail {
 
 /// F and its Jacobian at a point, type-erased so that the Newton loop is compiled once. A linear
-/// solve strategy asks for the Jacobian in the form it needs: dense (dense_lu) or as an operator
-/// (gmres); a sparse direct strategy would add the CSR Jacobian from a colouring here.
+/// solve strategy asks for the Jacobian in the form it needs: dense (dense_lu), as an operator
+/// (gmres) or in CSR from a colouring (sparse_lu, sparse_cholesky).
 struct NonlinearSystem {
   std::size_t size = 0;
   std::function<Vector(const Vector& x)> evaluate;
   std::function<DenseMatrix(const Vector& x)> jacobian;
   std::function<OperatorPtr(const Vector& x)> jacobian_operator;
+  std::function<CsrMatrix(const Vector& x, const CsrMatrix& pattern, const ColumnColoring& coloring)> sparse_jacobian;
 };
 
 /// The Newton iteration of root_find.
@@ -127,6 +151,9 @@ template <class F> NonlinearSystem nonlinear_system(F& f, std::size_t n) {
   system.jacobian_operator = [&f](const Vector& x) {
     return frechet::jacobian_operator([&f](const auto& v) { return f(v); }, x);
   };
+  system.sparse_jacobian = [&f](const Vector& x, const CsrMatrix& pattern, const ColumnColoring& coloring) {
+    return frechet::sparse_jacobian(f, x, pattern, coloring);
+  };
   return system;
 }
 
@@ -137,7 +164,8 @@ template <class F> NonlinearSystem nonlinear_system(F& f, std::size_t n) {
 /// `const auto&` parameter) returning a vector of its argument's mode, or a std::vector of its
 /// scalars. Throws ShapeError if f(x0) does not have n entries, NonFiniteError for a non-finite x0,
 /// ArgumentError for bad options (tolerances < 0 or both 0, a negative limit, fields the linear
-/// solver does not use). A Newton iteration that fails says why in the result's reason.
+/// solver does not use, a sparse solver without jacobian_pattern), ShapeError for a pattern that is
+/// not n x n, and ArgumentError from sparse_jacobian for a pattern that misses a nonzero. A Newton iteration that fails says why in the result's reason.
 template <class F> NewtonResult root_find(F&& f, const Vector& x0, const NewtonOptions& options = {}) {
   return detail::newton_iteration(detail::nonlinear_system(f, x0.size()), x0, options);
 }

@@ -8,7 +8,7 @@
 
 #include "frechet/ad/ad.hpp"
 #include "frechet/core/error.hpp"
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 #include "frechet/linop/csr_matrix.hpp"
 #include "frechet/linop/operators.hpp"
 #include "frechet/precond/incomplete_lu.hpp"

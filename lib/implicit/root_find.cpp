@@ -1,4 +1,4 @@
-#include "frechet/implicit/newton.hpp"
+#include "frechet/implicit/root_find.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -49,7 +49,13 @@ void check_options(const NewtonOptions& o) {
       throw ArgumentError("root_find: max_linear_iterations must be >= 1, got " + std::to_string(*o.max_linear_iterations));
     if (o.preconditioner && o.preconditioner_update)
       throw ArgumentError("root_find: set at most one of preconditioner and preconditioner_update");
-  } else {
+  }
+  const bool sparse = o.linear_solver == NewtonLinearSolver::sparse_lu || o.linear_solver == NewtonLinearSolver::sparse_cholesky;
+  if (sparse && !o.jacobian_pattern)
+    throw ArgumentError("root_find: linear_solver = sparse_lu or sparse_cholesky needs jacobian_pattern, the structure of J");
+  if (!sparse && o.jacobian_pattern)
+    throw ArgumentError("root_find: jacobian_pattern is used by linear_solver = sparse_lu and sparse_cholesky only");
+  if (o.linear_solver != NewtonLinearSolver::gmres) {
     const char* unused = nullptr;
     if (o.preconditioner) unused = "preconditioner";
     if (o.preconditioner_update) unused = "preconditioner_update";
@@ -58,11 +64,11 @@ void check_options(const NewtonOptions& o) {
     if (o.max_linear_iterations) unused = "max_linear_iterations";
     if (unused != nullptr)
       throw ArgumentError(std::string("root_find: ") + unused +
-                          " is used by linear_solver = gmres only; leave it at its default with dense_lu");
+                          " is used by linear_solver = gmres only; leave it at its default with a direct solver");
   }
 }
 
-// The Eisenstat-Walker choice 2 forcing term for the step at x_k, with the safeguards of newton.hpp.
+// The Eisenstat-Walker choice 2 forcing term for the step at x_k, with the safeguards of root_find.hpp.
 double forcing_term(const ForcingOptions& f, int k, double f_norm, double f_norm_before, double eta_before,
                     double threshold) {
   double eta = f.initial;
@@ -97,7 +103,9 @@ NewtonResult newton_iteration(const NonlinearSystem& system, const Vector& x0, c
     result.residual_history.push_back(f_norm);
     if (o.monitor) o.monitor(k, f_norm);
   };
+  std::unique_ptr<NewtonStepSolver> step_solver;
   const auto finish = [&](Reason reason) {
+    if (step_solver) result.preconditioner = step_solver->preconditioner();
     result.reason = reason;
     result.converged = reason == Reason::converged;
     result.residual_norm = f_norm;
@@ -109,8 +117,7 @@ NewtonResult newton_iteration(const NonlinearSystem& system, const Vector& x0, c
   const double x_limit = o.divergence_limit * std::max(frechet::norm2(x0), 1.0);
   const double f_limit = o.divergence_limit * f_norm;
 
-  const std::unique_ptr<NewtonStepSolver> step_solver =
-      o.linear_solver == NewtonLinearSolver::gmres ? make_gmres_step(system, o) : make_dense_lu_step(system);
+  step_solver = make_step_solver(system, o);
   Vector s(n), x_trial(n);
   double f_norm_before = f_norm, eta = 0.0;
   for (int k = 0;; ++k) {
