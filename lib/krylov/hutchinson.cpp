@@ -10,11 +10,11 @@ namespace frechet {
 
 TraceResult hutchinson_trace(const LinearOperator& a, const HutchinsonOptions& options) {
   detail::check_square("hutchinson_trace", a);
-  detail::check_at_least("hutchinson_trace", "probes", options.probes, 2);
+  detail::check_at_least("hutchinson_trace", "probes", options.probes, 1);
   const std::size_t n = a.rows();
   Random rng(options.seed);
   Vector z(n), az(n);
-  detail::RunningMoments moments;
+  detail::RunningMoments moments(options.probes);
   for (int k = 0; k < options.probes; ++k) {
     detail::fill_probe(rng, options.distribution, z);
     a.apply(z, az);
@@ -22,10 +22,8 @@ TraceResult hutchinson_trace(const LinearOperator& a, const HutchinsonOptions& o
   }
   TraceResult result;
   result.estimate = moments.mean();
-  result.variance = moments.variance();
-  result.probes = options.probes;
-  result.standard_error = std::sqrt(result.variance / options.probes);
   result.operator_products = options.probes;
+  moments.finish(result);
   return result;
 }
 

@@ -46,7 +46,7 @@ TraceResult hutchpp_trace(const LinearOperator& a, const HutchppOptions& options
   }
 
   // Hutchinson on (I - Q Q^T) A (I - Q Q^T): with g' = (I - Q Q^T) g the sample is g'^T A g'.
-  detail::RunningMoments moments;
+  detail::RunningMoments moments(residual_probes);
   for (int k = 0; k < residual_probes; ++k) {
     detail::fill_probe(rng, options.distribution, z);
     detail::orthogonalize(q.data(), n, rank, z, h, scratch);
@@ -55,9 +55,7 @@ TraceResult hutchpp_trace(const LinearOperator& a, const HutchppOptions& options
     moments.add(dot(z, az));
   }
   result.estimate = exact_part + moments.mean();
-  result.variance = moments.variance();
-  result.probes = residual_probes;
-  result.standard_error = std::sqrt(result.variance / residual_probes);
+  moments.finish(result);
   return result;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 // Random probes and running sample moments for the stochastic estimators. Internal.
 
+#include <cmath>
+#include <limits>
 #include <string>
+#include <utility>
 
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
@@ -26,11 +29,14 @@ inline void check_at_least(const char* function, const char* field, int value, i
   }
 }
 
-/// Mean and unbiased sample variance, updated one sample at a time (Welford 1962), so that no
-/// cancellation occurs when the variance is small next to the mean.
+/// The per-probe samples of an estimator, with their mean and unbiased sample variance updated one
+/// sample at a time (Welford 1962), so that no cancellation occurs when the variance is small next to
+/// the mean.
 class RunningMoments {
 public:
+  explicit RunningMoments(int expected_samples) { samples_.reserve(static_cast<std::size_t>(expected_samples)); }
   void add(double x) {
+    samples_.push_back(x);
     ++count_;
     const double delta = x - mean_;
     mean_ += delta / count_;
@@ -38,9 +44,18 @@ public:
   }
   int count() const { return count_; }
   double mean() const { return mean_; }
-  double variance() const { return count_ > 1 ? m2_ / (count_ - 1) : 0.0; }
+  /// NaN for fewer than two samples: one sample says nothing about the spread.
+  double variance() const { return count_ > 1 ? m2_ / (count_ - 1) : std::numeric_limits<double>::quiet_NaN(); }
+  /// Moves the samples into `result` with their variance and the standard error of their mean.
+  void finish(TraceResult& result) {
+    result.variance = variance();
+    result.probes = count_;
+    result.standard_error = std::sqrt(result.variance / count_);
+    result.samples = std::move(samples_);
+  }
 
 private:
+  Vector samples_;
   int count_ = 0;
   double mean_ = 0.0, m2_ = 0.0;
 };

@@ -82,7 +82,7 @@ TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::functio
   Random rng(options.seed);
   Vector z(n);
   LanczosQuadrature quadrature(n, steps);
-  detail::RunningMoments moments;
+  detail::RunningMoments moments(options.probes);
   TraceResult result;
   for (int p = 0; p < options.probes; ++p) {
     detail::fill_probe(rng, options.distribution, z);
@@ -93,9 +93,7 @@ TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::functio
     moments.add(z_norm2 * sum);
   }
   result.estimate = moments.mean();
-  result.variance = moments.variance();
-  result.probes = options.probes;
-  result.standard_error = std::sqrt(result.variance / options.probes);
+  moments.finish(result);
   return result;
 }
 

@@ -88,7 +88,30 @@ BOOST_AUTO_TEST_CASE(hutchinson_same_seed_same_numbers) {
   BOOST_TEST(t1.estimate == t2.estimate);
   BOOST_TEST(t1.variance == t2.variance);
   BOOST_TEST(t1.estimate != t3.estimate);
-  BOOST_CHECK_THROW(hutchinson_trace(a, {.probes = 1}), ArgumentError);
+  BOOST_CHECK_THROW(hutchinson_trace(a, {.probes = 0}), ArgumentError);
+  BOOST_CHECK_THROW(hutchinson_trace(DenseTestOperator(DenseMatrix(2, 3)), {}), ShapeError);
+}
+
+BOOST_AUTO_TEST_CASE(hutchinson_reports_its_samples_and_one_probe_has_no_spread) {
+  const CsrMatrix a = laplacian_2d(10, 10);
+  const TraceResult t = hutchinson_trace(a, {.probes = 10, .seed = 5});
+  BOOST_TEST(t.samples.size() == 10u);
+  double mean = 0.0;
+  for (double s : t.samples) mean += s / 10;
+  BOOST_TEST(t.estimate == mean, boost::test_tools::tolerance(1e-14));
+  // The first sample is z^T A z for the seed's first probe: the one-probe estimate.
+  const TraceResult one = hutchinson_trace(a, {.probes = 1, .seed = 5});
+  BOOST_TEST(one.probes == 1);
+  BOOST_TEST(one.samples.size() == 1u);
+  BOOST_TEST(one.estimate == t.samples[0]);
+  BOOST_TEST(std::isnan(one.variance));
+  BOOST_TEST(std::isnan(one.standard_error));
+  const TraceResult pp = hutchpp_trace(a, {.operator_products = 30, .seed = 5});
+  BOOST_TEST(pp.samples.size() == static_cast<std::size_t>(pp.probes));
+}
+
+BOOST_AUTO_TEST_CASE(hutchinson_rejects_bad_input) {
+  const CsrMatrix a = laplacian_2d(10, 10);
   BOOST_CHECK_THROW(hutchinson_trace(DenseTestOperator(DenseMatrix(2, 3)), {}), ShapeError);
 }
 

@@ -18,8 +18,8 @@ namespace frechet {
 
 /// Options of hutchinson_trace and hutchinson_diagonal.
 struct HutchinsonOptions {
-  /// Number of probe vectors, one product each: >= 2 for the trace (the variance needs two
-  /// samples), >= 1 for the diagonal.
+  /// Number of probe vectors, one product each, >= 1 (with one probe the trace's variance and
+  /// standard error are NaN: one sample says nothing about the spread).
   int probes = 100;
   ProbeDistribution distribution = ProbeDistribution::rademacher;
   std::uint64_t seed = 0;  ///< the same seed gives the same probes and the same estimate
@@ -27,8 +27,9 @@ struct HutchinsonOptions {
 
 /// tr(A) ~ (1/s) sum_k z_k^T A z_k for any square A. Unbiased; with Rademacher probes the variance
 /// of one sample is 2 (||A||_F^2 - sum_i A_ii^2) for symmetric A, so the relative error falls like
-/// 1/sqrt(s). `variance` and `standard_error` are the sample estimates. Throws ShapeError for a
-/// non-square A and ArgumentError for probes < 2.
+/// 1/sqrt(s). `samples` holds the s values z_k^T A z_k; `variance` and `standard_error` are their
+/// sample estimates (NaN for s = 1). Throws ShapeError for a non-square A and ArgumentError for
+/// probes < 1.
 TraceResult hutchinson_trace(const LinearOperator& a, const HutchinsonOptions& options = {});
 /// hutchinson_trace(*a, options); throws ArgumentError if `a` is null.
 TraceResult hutchinson_trace(const OperatorPtr& a, const HutchinsonOptions& options = {});
