@@ -10,8 +10,11 @@
 /// of runnable threads on the machine is sampled (on Linux, from /proc, at most every 20 ms) and the
 /// team shrinks, down to one thread, while the machine is oversubscribed.
 ///
-/// Results do not depend on the number of threads: the library's reductions sum fixed blocks in a fixed
-/// order, so a solve gives the same bits on one thread or several, loaded or not.
+/// The library's reductions (dot, norm2, the fused CG update) sum fixed blocks in a fixed order, so
+/// their bits do not depend on the number of threads, loaded or not. Two exceptions: the adjoint
+/// product of a CSR matrix not declared symmetric (its threads scatter into private copies that are
+/// summed afterwards, so the order of those sums follows the team), and dense products computed by
+/// BLAS, whose thread pool is its own (OPENBLAS_NUM_THREADS).
 
 namespace frechet {
 
