@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/blas.hpp"
 #include "frechet/core/blas1.hpp"
 #include "orthogonalize.hpp"
 #include "solver_support.hpp"
@@ -108,15 +107,16 @@ SolveResult gmres_impl(const char* name, const LinearOperator& a, ConstVectorVie
     }
     if (used > 0) {
       if (keep_z) {
-        blas::gemv(name, Transpose::no, n, used, 1.0, z_basis.data(), n, y.data(), 1.0, x.data());
+        detail::basis_axpy(1.0, z_basis.data(), n, used, y, x);
       } else if (m_inv != nullptr) {
         // x += M^{-1} (V y); the last basis column is free scratch for V y.
         const VectorView vy = column(basis, m);
-        blas::gemv(name, Transpose::no, n, used, 1.0, basis.data(), n, y.data(), 0.0, vy.data());
+        fill(vy, 0.0);
+        detail::basis_axpy(1.0, basis.data(), n, used, y, vy);
         m_inv->apply(vy, t);
         axpy(1.0, t, x);
       } else {
-        blas::gemv(name, Transpose::no, n, used, 1.0, basis.data(), n, y.data(), 1.0, x.data());
+        detail::basis_axpy(1.0, basis.data(), n, used, y, x);
       }
       run.x_changed();
     }
