@@ -74,7 +74,9 @@ Case run(const std::string& name, std::size_t m, const NewtonOptions& options, i
   const Vector theta{lambda};
   const auto f_theta = [&](const auto& u) { return f(u, theta); };
   const Vector u0(m * m, 0.0);
-  Case c{.name = name, .n = m * m};
+  Case c;
+  c.name = name;
+  c.n = m * m;
   NewtonResult r;
   c.forward_seconds = bench::median_of_calls([&] { r = root_find(f_theta, u0, options); }, repeats);
   c.iterations = r.iterations;
