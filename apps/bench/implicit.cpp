@@ -11,15 +11,14 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "bench_support.hpp"
+#include "bratu.hpp"
 #include "frechet/core/blas1.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
@@ -34,30 +33,8 @@ using namespace frechet;
 constexpr double lambda = 6.0;  // below the turning point ~6.81: the lower solution is found from u = 0
 constexpr double rtol = 1e-10;
 
-// F(u, theta) = (4 u_k - neighbours) - h^2 theta_0 e^{u_k}, zero boundary: the residual of the
-// tests (test/implicit/test_bratu.cpp) and of scipy_newton_krylov.py.
-auto bratu(std::size_t m) {
-  return [m](const auto& u, const auto& theta) {
-    using std::exp;
-    using U = scalar_t<std::remove_cvref_t<decltype(u)>>;
-    using L = scalar_t<std::remove_cvref_t<decltype(theta)>>;
-    using T = std::conditional_t<std::is_same_v<U, double>, L, U>;
-    const double h2 = 1.0 / static_cast<double>((m + 1) * (m + 1));
-    const T lam = theta[0];
-    std::vector<T> f(m * m);
-    for (std::size_t j = 0; j < m; ++j)
-      for (std::size_t i = 0; i < m; ++i) {
-        const std::size_t k = i + j * m;
-        T s = 4.0 * u[k] - h2 * lam * exp(u[k]);
-        if (i > 0) s = s - u[k - 1];
-        if (i + 1 < m) s = s - u[k + 1];
-        if (j > 0) s = s - u[k - m];
-        if (j + 1 < m) s = s - u[k + m];
-        f[k] = s;
-      }
-    return f;
-  };
-}
+// The residual of the tests, test/implicit/bratu.hpp (and of scipy_newton_krylov.py).
+auto bratu(std::size_t m) { return frechet::testing::bratu_residual(m); }
 
 struct Case {
   std::string name;
