@@ -14,39 +14,16 @@
 #include <vector>
 
 #include "frechet/frechet.hpp"
+#include "jh_theory.hpp"
 #include "report.hpp"
 
 using namespace frechet;
 using demo::format;
+using jh_theory::allclose;
+using jh_theory::distance;
+using jh_theory::matrix;
 
 namespace {
-
-// ||a - b||_inf / max(||b||_inf, tiny)
-double distance(ConstVectorView a, ConstVectorView b) {
-  double d = 0.0, s = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    d = std::max(d, std::abs(a[i] - b[i]));
-    s = std::max(s, std::abs(b[i]));
-  }
-  return d / std::max(s, 1e-300);
-}
-
-// numpy.allclose(got, expected, atol=atol, rtol=rtol)
-bool allclose(ConstVectorView got, ConstVectorView expected, double atol, double rtol = 1e-5) {
-  for (std::size_t i = 0; i < got.size(); ++i)
-    if (!(std::abs(got[i] - expected[i]) <= atol + rtol * std::abs(expected[i]))) return false;
-  return true;
-}
-
-void matrix(demo::Report& report, const std::string& name, const std::string& label, const DenseMatrix& a,
-            const char* fmt = "%.6f") {
-  report.print(label + ":");
-  for (std::size_t i = 0; i < a.rows(); ++i) {
-    Vector r(a.cols());
-    for (std::size_t j = 0; j < a.cols(); ++j) r[j] = a(i, j);
-    report.value(format("%s_row_%zu", name.c_str(), i), format("  row %zu", i), r, fmt);
-  }
-}
 
 // The seed's f_example: R^3 -> R^2, written once for every mode.
 const auto f_example = [](const auto& x) {

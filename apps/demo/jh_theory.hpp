@@ -1,0 +1,52 @@
+// What the source files of the jh-theory demo app share: the comparison helpers and the sections each
+// file reproduces. Not part of the library.
+
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+
+#include "frechet/frechet.hpp"
+#include "report.hpp"
+
+namespace jh_theory {
+
+using frechet::ConstVectorView;
+using frechet::DenseMatrix;
+using frechet::Vector;
+using frechet::demo::format;
+
+// ||a - b||_inf / max(||b||_inf, tiny)
+inline double distance(ConstVectorView a, ConstVectorView b) {
+  double d = 0.0, s = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    d = std::max(d, std::abs(a[i] - b[i]));
+    s = std::max(s, std::abs(b[i]));
+  }
+  return d / std::max(s, 1e-300);
+}
+
+// numpy.allclose(got, expected, atol=atol, rtol=rtol)
+inline bool allclose(ConstVectorView got, ConstVectorView expected, double atol, double rtol = 1e-5) {
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (!(std::abs(got[i] - expected[i]) <= atol + rtol * std::abs(expected[i]))) return false;
+  return true;
+}
+
+// Prints a matrix row by row, each row a reported value named NAME_row_I.
+inline void matrix(frechet::demo::Report& report, const std::string& name, const std::string& label,
+                   const DenseMatrix& a, const char* fmt = "%.6f") {
+  report.print(label + ":");
+  for (std::size_t i = 0; i < a.rows(); ++i) {
+    Vector r(a.cols());
+    for (std::size_t j = 0; j < a.cols(); ++j) r[j] = a(i, j);
+    report.value(format("%s_row_%zu", name.c_str(), i), format("  row %zu", i), r, fmt);
+  }
+}
+
+// The sections each source file reproduces, called in order by main (jh_theory.cpp).
+// (sections 6-13: jh_theory_hessians.cpp; sections 14-21: jh_theory_curvature.cpp)
+
+}  // namespace jh_theory
