@@ -32,6 +32,9 @@ inline CLI::Validator positive() { return sign_check(false); }
 /// Values >= 0.
 inline CLI::Validator non_negative() { return sign_check(true); }
 
+/// Makes --help show each option's default value; call before adding the options.
+inline void show_defaults(CLI::App& app) { app.option_defaults()->always_capture_default(); }
+
 /// Adds --threads N: 0 (the default) lets the library use the cores other processes leave idle
 /// (frechet::ThreadOptions); N >= 1 runs every parallel loop on exactly N threads.
 inline void add_threads_option(CLI::App& app) {

@@ -51,15 +51,15 @@ struct Options {
   std::string rhs = "ones";
   double rtol = 1e-8;
   std::optional<int> max_iterations;
-  int restart = 30;
-  double damping = 0.0;
+  std::optional<int> restart;     // unset: the solver's default (GMRES(30))
+  std::optional<double> damping;  // unset: no damping
   bool monitor = false;
   bool json = false;
   std::string out;
 };
 
-// Every solver takes the same SolverOptions; --restart and --damping pass through, and a solver that
-// does not use one rejects a value other than the default (ArgumentError, reported on stderr).
+// Every solver takes the same SolverOptions; --restart and --damping pass through (check_applicable
+// refuses them where a solver would ignore them).
 using Method = frechet::SolveResult (*)(const frechet::LinearOperator&, frechet::ConstVectorView,
                                         const frechet::SolverOptions&);
 
@@ -182,8 +182,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--rhs", o.rhs, "right-hand side: 'ones' for b = A*1, or a Matrix Market vector file");
   app.add_option("--rtol", o.rtol, "relative tolerance of the stopping rule")->check(frechet::apps::positive());
   app.add_option("--max-iter", o.max_iterations, "iteration limit (default: the method's)");
-  app.add_option("--restart", o.restart, "GMRES restart length m")->check(frechet::apps::positive());
-  app.add_option("--damping", o.damping, "Tikhonov damping lambda of lsqr/lsmr")->check(frechet::apps::non_negative());
+  app.add_option("--restart", o.restart, "GMRES restart length m (gmres only; default 30)")
+      ->check(frechet::apps::positive());
+  app.add_option("--damping", o.damping, "Tikhonov damping lambda (lsqr and lsmr only; default 0)")
+      ->check(frechet::apps::non_negative());
   app.add_flag("--monitor", o.monitor, "print the residual norm at every iteration");
   app.add_flag("--json", o.json, "print one JSON object instead of text");
   app.add_option("--out", o.out, "write the solution to this Matrix Market file");
@@ -227,29 +229,40 @@ double relative_residual(const frechet::CsrMatrix& a, frechet::ConstVectorView b
   return den == 0.0 ? num : num / den;
 }
 
-// A direct solve has no iterations and no preconditioner: an option that would change nothing is an error.
-void check_direct_options(const Options& o) {
-  const auto refuse = [&](const char* option) {
-    throw frechet::ArgumentError(std::string(option) + " does not apply to the direct solver --method " + o.method);
+// An option that would change nothing is an error, not a silent no-op: the solve options without
+// --method, the iteration options with a direct solver, --restart outside gmres, --damping outside the
+// least-squares Krylov methods.
+void check_applicable(const Options& o, const CLI::App& app) {
+  const auto used = [&](const char* option) { return app.count(option) > 0; };
+  if (o.method.empty()) {
+    for (const char* option : {"--precond", "--rhs", "--rtol", "--max-iter", "--restart", "--damping", "--monitor", "--out"}) {
+      if (used(option))
+        throw frechet::ArgumentError(std::string(option) + " needs --method (without it the tool only describes the matrix)");
+    }
+    return;
+  }
+  const auto refuse = [&](const char* option, const char* applies_to) {
+    throw frechet::ArgumentError(std::string(option) + " does not apply to --method " + o.method + " (it applies to " +
+                                 applies_to + ")");
   };
-  if (o.precond != "none") refuse("--precond");
-  if (o.max_iterations) refuse("--max-iter");
-  if (o.restart != 30) refuse("--restart");
-  if (o.damping != 0.0) refuse("--damping");
-  if (o.monitor) refuse("--monitor");
+  if (direct_methods().contains(o.method)) {
+    for (const char* option : {"--precond", "--rtol", "--max-iter", "--monitor"})
+      if (used(option)) refuse(option, "the Krylov methods");
+  }
+  if (o.restart && o.method != "gmres") refuse("--restart", "gmres");
+  if (o.damping && o.method != "lsqr" && o.method != "lsmr") refuse("--damping", "lsqr and lsmr");
 }
 
 void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report) {
   const bool direct = direct_methods().contains(o.method);
-  if (direct) check_direct_options(o);
   const auto setup_start = Clock::now();
   const Vector b = right_hand_side(o, a);
   const Preconditioner precond = preconditioners().at(o.precond)(a);
   frechet::SolverOptions settings{.rtol = o.rtol,
                                   .max_iterations = o.max_iterations,
                                   .preconditioner = precond.m,
-                                  .restart = o.restart,
-                                  .damping = o.damping};
+                                  .restart = o.restart.value_or(frechet::SolverOptions{}.restart),
+                                  .damping = o.damping.value_or(0.0)};
   // Every iterative solve records its residual history for the report; --monitor also prints it as it
   // goes, on stderr under --json so that stdout stays one JSON object.
   std::vector<double> history;
@@ -318,9 +331,11 @@ void print_text(const nlohmann::json& r) {
 int main(int argc, char** argv) {
   CLI::App app("Read a sparse matrix in Matrix Market format, report what it is, and solve with it.",
                "frechet-solve");
+  frechet::apps::show_defaults(app);
   Options options;
   add_options(app, options);
   return frechet::apps::run_cli(app, argc, argv, [&] {
+    check_applicable(options, app);
     const auto start = Clock::now();
     const frechet::SparseMatrixFile file = frechet::read_matrix_market(options.matrix);
     nlohmann::json report = describe(file, options.matrix, seconds_since(start));

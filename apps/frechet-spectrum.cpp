@@ -92,12 +92,16 @@ void print_text(const nlohmann::json& r) {
 
 int main(int argc, char** argv) {
   CLI::App app("Estimate the trace of a square matrix and compute its largest eigenvalues.", "frechet-spectrum");
+  frechet::apps::show_defaults(app);
   Options o;
   app.add_option("MATRIX", o.matrix, "a Matrix Market file (.mtx)")->required();
   app.add_option("--trace", o.trace, "exact, hutchinson or hutchpp")
       ->check(CLI::IsMember({"exact", "hutchinson", "hutchpp"}));
-  app.add_option("--operator-products", o.operator_products, "products with A the estimator may use");
-  app.add_option("--seed", o.seed, "seed of the random probes and of the Lanczos start vector");
+  app.add_option("--operator-products", o.operator_products, "products with A the estimator may use")
+      ->check(frechet::apps::positive());
+  // non_negative() first: CLI11 would read "-1" into the unsigned seed as 2^64 - 1.
+  app.add_option("--seed", o.seed, "seed of the random probes and of the Lanczos start vector")
+      ->check(frechet::apps::non_negative());
   app.add_option("--eigs", o.eigs, "number of largest eigenvalues by Lanczos (the matrix must be symmetric)")
       ->check(frechet::apps::non_negative());
   app.add_flag("--json", o.json, "print one JSON object instead of text");
@@ -105,6 +109,10 @@ int main(int argc, char** argv) {
   return frechet::apps::run_cli(app, argc, argv, [&] {
     const frechet::SparseMatrixFile file = frechet::read_matrix_market(o.matrix);
     const frechet::CsrMatrix& a = file.matrix;
+    if (a.rows() != a.cols()) {
+      throw frechet::ShapeError("MATRIX " + o.matrix + ": a trace needs a square matrix, got " +
+                                std::to_string(a.rows()) + " x " + std::to_string(a.cols()));
+    }
     nlohmann::json r{{"matrix", o.matrix}, {"rows", a.rows()}, {"cols", a.cols()}, {"nnz", a.nnz()},
                      {"seed", o.seed}};
     r["trace"] = trace_report(o, a);

@@ -123,12 +123,31 @@ with tempfile.TemporaryDirectory() as tmp:
         ([solve, mtx, "--method", "cg", "--rtol", "abc"], 2, "a tolerance that is not a number"),
         ([solve, mtx, "--method", "cg", "--threads", "-2"], 2, "negative thread count"),
         ([spectrum, mtx, "--threads", "x"], 2, "a thread count that is not a number"),
+        ([solve, mtx, "--method", "cg", "--restart", "30"], 1, "--restart with cg, even at GMRES's default"),
+        ([solve, mtx, "--method", "gmres", "--damping", "0"], 1, "--damping with gmres, even at its default"),
+        ([solve, mtx, "--precond", "jacobi"], 1, "--precond without --method"),
+        ([solve, mtx, "--rtol", "1e-6"], 1, "--rtol without --method"),
+        ([solve, mtx, "--method", "spqr", "--rtol", "1e-6"], 1, "a tolerance for a direct solver"),
+        ([spectrum, wide, "--trace", "exact"], 1, "an exact trace of a rectangular matrix"),
+        ([spectrum, wide], 1, "an estimated trace of a rectangular matrix"),
+        ([spectrum, mtx, "--seed", "-1"], 2, "a negative seed"),
+        ([spectrum, mtx, "--operator-products", "0"], 2, "no operator products"),
     ]:
         r = run(*args)
         lines = r.stderr.strip().splitlines()
         check(r.returncode == code, f"{what}: exit status {code} (got {r.returncode})")
         check(len(lines) == 1 and "error" in lines[0] and len(lines[0]) < 200,
               f"{what}: one short line of error ({r.stderr.strip()!r})")
+
+    r = run(solve, "--help")
+    check(r.returncode == 0 and "=1e-08" in r.stdout and "=ones" in r.stdout and "=none" in r.stdout,
+          "frechet-solve --help shows the defaults")
+    r = run(spectrum, "--help")
+    check(r.returncode == 0 and "=hutchpp" in r.stdout and "=102" in r.stdout, "frechet-spectrum --help shows the defaults")
+    r = run(solve, mtx, "--method", "gmres", "--restart", "5", "--damping", "0", "--json")
+    check(r.returncode == 1, "--damping is refused with gmres, --restart taken")
+    r = run(solve, mtx, "--method", "lsmr", "--damping", "0", "--json")
+    check(r.returncode == 0 and json.loads(r.stdout)["converged"], "--damping 0 is taken by lsmr")
 
     r = run(solve, mtx, "--method", "cg", "--max-iter", "2", "--json")
     check(r.returncode == 3 and json.loads(r.stdout)["reason"] == "max_iterations",

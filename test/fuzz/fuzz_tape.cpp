@@ -2,13 +2,15 @@
 // a program over a few registers (4 bytes a statement: operation, destination, two operands). It
 // is run as plain doubles, recorded on the tape (value_and_grad) and pushed forward one direction
 // at a time (jvp); the three must agree: the values to rounding, the tape's gradient with the
-// forward-mode derivatives to a tolerance. A crash, a sanitizer report or a disagreement is a bug.
+// forward-mode derivatives to a tolerance. A crash, a sanitizer report or a disagreement is a bug,
+// except where the program's derivative is not determined by double precision at all (below).
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -99,6 +101,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     tangent[j] = forward.tangent;
     if (std::isfinite(tangent[j])) scale = std::max(scale, std::abs(tangent[j]));
     if (std::isfinite(taped.gradient[j])) scale = std::max(scale, std::abs(taped.gradient[j]));
+  }
+  // Where moving x by a few ulps moves a derivative by more than the tolerance, double precision does
+  // not determine that derivative (the sine of a register of 1e17 depends on bits below its rounding),
+  // and the tape and forward mode, which may round a register differently by an ulp, cannot be asked to
+  // agree. Such a program is skipped, not failed: in the replayed finding
+  // test/fuzz/corpus/tape/ill_conditioned_derivative.bin a relative change of 1e-15 in x moves
+  // d/dx1 by 5%, even in quadruple precision.
+  frechet::Vector nearby = x;
+  for (double& v : nearby) v *= 1.0 + 8.0 * std::numeric_limits<double>::epsilon();
+  for (std::size_t j = 0; j < x.size(); ++j) {
+    frechet::Vector e(x.size(), 0.0);
+    e[j] = 1.0;
+    const double t = tangent[j], moved = frechet::jvp(f, nearby, e).tangent;
+    if (std::isfinite(t) && std::isfinite(moved) && std::abs(moved - t) > 1e-8 * scale) return 0;
   }
   for (std::size_t j = 0; j < x.size(); ++j) {
     // A derivative past the double range may be inf in one mode and NaN in the other (0 * inf
