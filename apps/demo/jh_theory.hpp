@@ -47,6 +47,8 @@ inline void matrix(frechet::demo::Report& report, const std::string& name, const
 }
 
 // The sections each source file reproduces, called in order by main (jh_theory.cpp).
-// (sections 6-13: jh_theory_hessians.cpp; sections 14-21: jh_theory_curvature.cpp)
+/// Sections 6-13 (jh_theory_hessians.cpp): Hessians and Clairaut, critical points, Taylor models, Newton
+/// against gradient descent, a small MLP's Hessian spectrum, HVPs, the stability threshold, SAM sharpness.
+void hessian_sections(frechet::demo::Report& report);
 
 }  // namespace jh_theory
