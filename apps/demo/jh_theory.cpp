@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
     section_3(report);
     section_4(report);
     section_5(report);
+    jh_theory::curvature_sections(report);
   } catch (const std::exception& e) {
     report.check("the app ran to the end", false, e.what());
   }

@@ -49,4 +49,9 @@ inline void matrix(frechet::demo::Report& report, const std::string& name, const
 // The sections each source file reproduces, called in order by main (jh_theory.cpp).
 // (sections 6-13: jh_theory_hessians.cpp; sections 14-21: jh_theory_curvature.cpp)
 
+/// Sections 14-21: K-FAC, the coupling layer's log-determinant, gradient checking, residual Jacobians,
+/// condition number against the GD rate, the rank of a LoRA gradient, the unit-normalisation Jacobian,
+/// power iteration with HVPs.
+void curvature_sections(frechet::demo::Report& report);
+
 }  // namespace jh_theory
