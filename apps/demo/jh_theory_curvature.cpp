@@ -80,9 +80,10 @@ double kfac_error(const Fisher& f) { return frobenius_distance(f.exact, kron(f.a
 
 // A semilog-y plot of columns 2.. of `file` against column 1, one (column, title, style) per curve.
 std::string semilog_script(const std::string& file, const std::string& title, const std::string& xlabel,
-                           const std::string& ylabel, const std::vector<std::array<std::string, 3>>& curves) {
+                           const std::string& ylabel, const std::vector<std::array<std::string, 3>>& curves,
+                           const std::string& key = "outside right") {
   std::string s = "set logscale y; set format y '10^{%L}'; set grid\nset xlabel '" + xlabel + "'; set ylabel '" + ylabel +
-                  "'; set title '" + title + "'\nset key outside right\nplot ";
+                  "'; set title '" + title + "'\nset key " + key + "\nplot ";
   for (std::size_t i = 0; i < curves.size(); ++i)
     s += (i ? ", \\\n     " : "") + std::string("'") + file + "' using 1:" + curves[i][0] + " with " + curves[i][2] +
          " title '" + curves[i][1] + "'";
@@ -362,7 +363,8 @@ void section_17(demo::Report& report) {
                  .script = semilog_script("q17_norms.dat", "Gradient norm through depth: plain vs residual", "Depth (layer)",
                                           "Spectral norm of cumulative Jacobian",
                                           {{{"2", "Plain network (J = J_L⋯J_1)", "lines lw 2 lc rgb '#CC3311'"}},
-                                           {{"3", "Residual network (J = ∏(I + J_F))", "lines lw 2 lc rgb '#009988'"}}}),
+                                           {{"3", "Residual network (J = ∏(I + J_F))", "lines lw 2 lc rgb '#009988'"}}},
+                                          "bottom left"),
                  .width = 900,
                  .height = 440});
 }
@@ -503,11 +505,11 @@ void section_19(demo::Report& report) {
                  .data = {{"q19_sv.dat", data}},
                  .script = "set multiplot layout 1,2\nset grid\n"
                            "set xlabel 'Singular value index'; set ylabel 'Singular value'; set title 'Singular values of weight gradient'\n"
-                           "set style fill solid 0.8; set boxwidth 0.8\nset yrange [0:*]\n"
+                           "set style fill solid 0.8; set boxwidth 0.8\nset xrange [-1:32]; set yrange [0:*]\n"
                            "plot 'q19_sv.dat' using 1:2 with boxes lc rgb 'steelblue' notitle\n"
-                           "set xlabel 'Rank r (index)'; set ylabel 'Cumulative energy captured'\n"
+                           "set xlabel 'Rank r'; set ylabel 'Cumulative energy captured'\nset xrange [0:33]\n"
                            "set title 'LoRA: cumulative energy of gradient singular values'\nset yrange [0:1.05]; set key bottom right\n"
-                           "plot 'q19_sv.dat' using 1:3 with linespoints pt 7 ps 0.6 lc rgb 'forest-green' title 'cumulative', \\\n"
+                           "plot 'q19_sv.dat' using ($1 + 1):3 with linespoints pt 7 ps 0.6 lc rgb 'forest-green' title 'cumulative', \\\n"
                            "     0.9 with lines dt 2 lc rgb 'red' title '90% energy', \\\n"
                            "     0.99 with lines dt 2 lc rgb 'orange' title '99% energy'\n"
                            "unset multiplot\n",
