@@ -295,7 +295,10 @@ void section_17(demo::Report& report) {
       if (!on)
         for (std::size_t j = 0; j < d; ++j) jf(i, j) = 0.0;
     }
-    if (l == 0) first_jf = jf, first_active = active;
+    if (l == 0) {
+      first_jf = jf;
+      first_active = active;
+    }
     plain = matmul(jf, plain);
     residual = matmul(add(identity, jf), residual);
     s_plain.push_back(spectral_norm(plain));
