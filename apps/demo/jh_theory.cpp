@@ -1,6 +1,7 @@
-// jh-theory: the "Jacobians and Hessians" theory notebook (seed 003) with frechet. This app covers
-// sections 1-5 (Jacobians and the chain rule, JVP and VJP, the softmax and LayerNorm Jacobians,
-// gradient flow through depth); sections 6-21 are not reproduced yet (doc/exercises.md).
+// jh-theory: the "Jacobians and Hessians" theory notebook (seed 003) with frechet, all 21 sections.
+// This file has sections 1-5 (Jacobians and the chain rule, JVP and VJP, the softmax and LayerNorm
+// Jacobians, gradient flow through depth) and main; jh_theory_hessians.cpp sections 6-13 and
+// jh_theory_curvature.cpp sections 14-21 (jh_theory.hpp; doc/exercises.md lists every section).
 //
 // The seed's cells were saved without their outputs: the values beside ours are those its code
 // computes deterministically, derived here by hand. Its random data comes from NumPy's generator; this
@@ -235,7 +236,7 @@ void section_5(demo::Report& report) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  demo::Report report("003_d8db70af5a8f06d3.txt: Jacobians and Hessians, theory (sections 1-5)");
+  demo::Report report("003_d8db70af5a8f06d3.txt: Jacobians and Hessians, theory");
   if (const auto status = report.parse(argc, argv)) return *status;
   try {
     section_1(report);
@@ -244,6 +245,7 @@ int main(int argc, char** argv) {
     section_4(report);
     section_5(report);
     jh_theory::hessian_sections(report);
+    jh_theory::curvature_sections(report);
   } catch (const std::exception& e) {
     report.check("the app ran to the end", false, e.what());
   }

@@ -46,9 +46,15 @@ inline void matrix(frechet::demo::Report& report, const std::string& name, const
   }
 }
 
-// The sections each source file reproduces, called in order by main (jh_theory.cpp).
+// The sections the other source files reproduce, called in order by main (jh_theory.cpp, sections 1-5).
+
 /// Sections 6-13 (jh_theory_hessians.cpp): Hessians and Clairaut, critical points, Taylor models, Newton
 /// against gradient descent, a small MLP's Hessian spectrum, HVPs, the stability threshold, SAM sharpness.
 void hessian_sections(frechet::demo::Report& report);
+
+/// Sections 14-21 (jh_theory_curvature.cpp): K-FAC, the coupling layer's log-determinant, gradient checking, residual Jacobians,
+/// condition number against the GD rate, the rank of a LoRA gradient, the unit-normalisation Jacobian,
+/// power iteration with HVPs.
+void curvature_sections(frechet::demo::Report& report);
 
 }  // namespace jh_theory
