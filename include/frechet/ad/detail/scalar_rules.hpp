@@ -9,30 +9,12 @@
 #include <cmath>
 #include <utility>
 
-#include <boost/math/policies/policy.hpp>
-#include <boost/math/special_functions/digamma.hpp>
-#include <boost/math/special_functions/polygamma.hpp>
-#include <boost/math/special_functions/trigamma.hpp>
-
 namespace frechet {
 
-namespace detail {
-/// Boost.Math policy that returns IEEE values (NaN, inf) instead of throwing at poles and overflows.
-using IeeePolicy = boost::math::policies::policy<
-    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
-    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>>;
-}  // namespace detail
-
 /// The digamma function psi(x) = Gamma'(x) / Gamma(x) (Boost.Math; NaN/inf at the poles).
-inline double digamma(double x) { return boost::math::digamma(x, detail::IeeePolicy()); }
+double digamma(double x);
 /// The polygamma function psi^(n)(x), the n-th derivative of digamma (n = 0 is digamma).
-inline double polygamma(int n, double x) {
-  if (n == 0) return digamma(x);
-  if (n == 1) return boost::math::trigamma(x, detail::IeeePolicy());
-  return boost::math::polygamma(n, x, detail::IeeePolicy());
-}
+double polygamma(int n, double x);
 /// The logistic sigmoid 1 / (1 + exp(-x)), evaluated without overflow for either sign of x.
 inline double sigmoid(double x) {
   if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
