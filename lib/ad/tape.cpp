@@ -214,19 +214,31 @@ TapeVector<S> Tape<S>::borrow(detail::CView<S> x, detail::ValuePointer<S> in_pla
   return TapeVector<S>(this, s, in_place);
 }
 
+// The two variable_view overloads exist for one tape type each (their constraints). Their bodies
+// still compile for the other type, behind `if constexpr`, because clang 14 instantiates a member
+// whose constraint fails when the class is explicitly instantiated (the end of this file); that
+// branch is never called.
 template <class S>
 TapeVector<S> Tape<S>::variable_view(std::span<const double> x)
   requires std::is_same_v<S, double>
 {
-  return borrow(x, {x.data()});
+  if constexpr (std::is_same_v<S, double>) {
+    return borrow(x, {x.data()});
+  } else {
+    __builtin_unreachable();
+  }
 }
 
 template <class S>
 TapeVector<S> Tape<S>::variable_view(std::span<const double> value, std::span<const double> tangent)
   requires std::is_same_v<S, Dual<double>>
 {
-  check_size("Tape::variable_view: size of the tangent", value.size(), tangent.size());
-  return borrow(detail::CView<S>(value, tangent), {value.data(), tangent.data()});
+  if constexpr (std::is_same_v<S, Dual<double>>) {
+    check_size("Tape::variable_view: size of the tangent", value.size(), tangent.size());
+    return borrow(detail::CView<S>(value, tangent), {value.data(), tangent.data()});
+  } else {
+    __builtin_unreachable();
+  }
 }
 
 template <class S>
