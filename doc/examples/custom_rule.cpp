@@ -29,7 +29,9 @@ int main() {
   CustomRule<> rule;  // <> : the primal saves nothing for the derivatives
   rule.name = "thomas";
   rule.primal = [](CustomInputs in, std::monostate&) { return thomas(in[0]); };
-  rule.jvp = [](CustomInputs, ConstVectorView, const std::monostate&, CustomInputs d) { return thomas(d[0]); };
+  rule.jvp = [](CustomInputs, ConstVectorView, const std::monostate&, CustomInputs dx) {
+    return thomas(dx[0]);
+  };
   rule.vjp = [](CustomInputs, ConstVectorView, const std::monostate&, ConstVectorView x_bar,
                  CustomCotangents b_bar) { axpy(1.0, thomas(x_bar), b_bar[0]); };  // add, never overwrite
 

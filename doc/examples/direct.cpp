@@ -22,7 +22,8 @@ int main() {
 
   // Implicit Euler for the heat equation: one factorization, then one solve per time step.
   SparseCholeskyFactorization chol(step_matrix(0.1, 0.0));
-  std::printf("CHOLMOD: nnz(L) = %zu, %s\n", chol.factor_nnz(), chol.is_supernodal() ? "supernodal" : "simplicial");
+  std::printf("CHOLMOD: nnz(L) = %zu, %s\n", chol.factor_nnz(),
+              chol.is_supernodal() ? "supernodal" : "simplicial");
   Vector u(l.rows(), 1.0);
   for (int step = 0; step < 10; ++step) u = chol.solve(u);
   // A smaller step: same pattern, new values, so only the numeric factorization is repeated.

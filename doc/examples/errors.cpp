@@ -22,7 +22,7 @@ template <class Call> void report(const char* call_name, Call&& call) {
     std::printf("%s\n  NumericalError: %s\n", call_name, e.what());
   } catch (const frechet::IoError& e) {
     std::printf("%s\n  IoError: %s\n", call_name, e.what());
-  } catch (const frechet::Error& e) {  // the base of them all: catch this one alone if the kind does not matter
+  } catch (const frechet::Error& e) {  // the base of them all: enough when the kind does not matter
     std::printf("%s\n  Error: %s\n", call_name, e.what());
   }
 }

@@ -47,6 +47,7 @@ int main() {
   const Vector g = grad(loss, theta);
   Vector g_error = implicit_vjp(f, x_star, theta, x_star);  // d/dtheta (||x*||^2 / 2)
   axpy(-1.0, g, g_error);
-  std::printf("grad through root_find = implicit_vjp(x*): %s\n", norm2(g_error) < 1e-12 * norm2(g) ? "yes" : "NO");
+  std::printf("grad through root_find = implicit_vjp(x*): %s\n",
+              norm2(g_error) < 1e-12 * norm2(g) ? "yes" : "NO");
   return fd_error < 1e-7 && duality < 1e-12 && norm2(g_error) < 1e-12 * norm2(g) ? 0 : 1;
 }

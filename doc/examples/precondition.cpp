@@ -18,8 +18,9 @@ int main() {
   Vector values(laplacian.values().begin(), laplacian.values().end());
   for (std::size_t i = 0; i < n; ++i)
     for (SparseIndex k = offsets[i]; k < offsets[i + 1]; ++k) values[k] *= s[i] * s[columns[k]];
-  const auto a = std::make_shared<const CsrMatrix>(n, n, std::move(offsets), std::move(columns),
-                                                   std::move(values), OperatorTraits{.symmetric = true, .positive_definite = true});
+  const OperatorTraits spd{.symmetric = true, .positive_definite = true};
+  const auto a =
+      std::make_shared<const CsrMatrix>(n, n, std::move(offsets), std::move(columns), std::move(values), spd);
   const Vector b(n, 1.0);
 
   bool all_converged = true;

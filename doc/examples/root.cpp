@@ -32,8 +32,8 @@ int main() {
   std::printf("dense LU: %s after %d iterations, %d Jacobians\n", reason_name(dense.reason).c_str(),
               dense.iterations, dense.jacobian_evaluations);
 
-  // Newton-Krylov: J v by JVPs, GMRES preconditioned by the LU of J(u0), assembled from 3 JVPs
-  // by colouring its tridiagonal pattern.
+  // Newton-Krylov: J v by JVPs, GMRES preconditioned by the LU of J(u0), assembled by colouring its
+  // tridiagonal pattern: one JVP per colour (three) and one that verifies the pattern.
   const CsrMatrix pattern = laplacian_2d(u0.size(), 1);  // the structure of J: tridiagonal
   const auto j0 = sparse_lu_preconditioner(sparse_jacobian(bratu, u0, pattern));
   const NewtonResult krylov = root_find(bratu, u0, {.linear_solver = NewtonLinearSolver::gmres,

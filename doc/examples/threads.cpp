@@ -20,7 +20,8 @@ int main() {
   set_thread_options(defaults);
 
   // CG's reductions add fixed blocks in a fixed order: the same bits on any number of threads.
-  const bool same = alone.iterations == shared.iterations && std::equal(alone.x.begin(), alone.x.end(), shared.x.begin());
+  const bool same =
+      alone.iterations == shared.iterations && std::equal(alone.x.begin(), alone.x.end(), shared.x.begin());
   std::printf("cg: %d iterations either way, the same bits: %s\n", alone.iterations, same ? "yes" : "NO");
   return same ? 0 : 1;
 }

@@ -76,7 +76,8 @@ def check_run(guide, examples, name, command):
         return [f"{guide}: expected one output block for '{name}', found {len(expected)}"]
     # In the examples' folder, so that the files they name, and the messages that repeat those names,
     # are the same in every checkout.
-    run = subprocess.run(command, cwd=examples, capture_output=True, text=True, timeout=60)
+    program = pathlib.Path(command[0]).resolve()  # Meson passes it relative to the build folder
+    run = subprocess.run([str(program)] + command[1:], cwd=examples, capture_output=True, text=True, timeout=60)
     errors = []
     if run.returncode != 0:
         errors.append(f"{name}: exit status {run.returncode}; stderr:\n{run.stderr}")
