@@ -7,7 +7,8 @@
 ///     implicit_vjp:  theta_bar = F_theta^T w   with   F_x^T w = -x_bar,
 /// each one linear solve with F_x or F_x^T at the root, never a differentiation through the
 /// iterations that found it. root_find(f, x0, theta) makes the root a primitive of the AD layer, so
-/// that grad, vjp and jvp of a function written through x*(theta) use these rules.
+/// that grad, vjp and jvp of a function written through x*(theta) use these rules, and hvp their
+/// derivative (the second-order rule at root_find).
 ///
 /// F is written once as a generic callable f(x, theta) of two vectors (`const auto&` parameters):
 /// the library calls it with either argument a DualVector or TapeVector and the other a Vector.
