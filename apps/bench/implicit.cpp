@@ -4,14 +4,30 @@
 // gradient of the loss sum(u*(lambda)) / n by the implicit adjoint, whose GMRES solve is preconditioned
 // by what the forward solve left (the kept factors, or the last ILU(0)). Per case: the forward and
 // gradient times and ratio_grad_to_forward; per size, ratio_colored_to_dense_jvps (JVPs per
-// Jacobian by colouring over n). With -Dscipy_peer, SciPy's newton_krylov on the same residual and
+// Jacobian by colouring over n), and up to --unrolled-max-n unknowns the same gradient by unrolling
+// the sparse Cholesky Newton iterations on the tape (each step a differentiable sparse_solve):
+// ratio_unrolled_to_implicit (its reverse pass over the implicit adjoint) and
+// ratio_unrolled_to_implicit_bytes (its tape over the tapes the adjoint records). Scalar roots:
+// bracket_root (TOMS 748) against Boost.Math's toms748_solve called directly with the same stopping
+// rule, ratio_frechet_to_boost. With -Dscipy_peer, SciPy's newton_krylov on the same residual and
 // stopping rule (no preconditioner, LGMRES) beside frechet's unpreconditioned Newton-Krylov:
-// ratio_scipy_to_frechet.
+// ratio_scipy_to_frechet; with -Dkinsol_peer, SUNDIALS KINSOL's Newton-GMRES likewise:
+// ratio_kinsol_to_frechet.
 
 #include <CLI/CLI.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <nlohmann/json.hpp>
 
+#ifdef FRECHET_KINSOL_PEER
+#include <kinsol/kinsol.h>
+#include <nvector/nvector_serial.h>
+#include <sunlinsol/sunlinsol_spgmr.h>
+#endif
+
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +39,8 @@
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/implicit_function.hpp"
 #include "frechet/implicit/root_find.hpp"
+#include "frechet/implicit/scalar_root.hpp"
+#include "frechet/implicit/sparse_solve.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 
@@ -73,6 +91,186 @@ Case run(const std::string& name, std::size_t m, const NewtonOptions& options, i
   return c;
 }
 
+// The gradient of sum(u*(lambda)) / n by unrolling: the sparse Cholesky Newton iteration recorded
+// on a tape, each step s = J(u_k)^{-1} F(u_k) a differentiable sparse_solve whose matrix values
+// (J's diagonal 4 - h^2 lambda e^{u_k}, the stencil's -1) are tape expressions of u_k and lambda,
+// for as many full steps as the forward solve took; then one reverse pass.
+struct Unrolled {
+  double record_seconds = 0, backward_seconds = 0;
+  std::size_t tape_bytes = 0;
+  double gradient = 0, distance_to_root = 0;
+};
+
+Unrolled unrolled_gradient(std::size_t m, const CsrMatrix& pattern, const NewtonResult& forward, int repeats) {
+  const auto f = bratu(m);
+  const std::size_t n = m * m;
+  const double h2 = 1.0 / static_cast<double>((m + 1) * (m + 1));
+  const auto ro = pattern.row_offsets();
+  const auto ci = pattern.col_indices();
+  Unrolled out;
+  Tape<double> tape;
+  std::vector<double> record, backward;
+  for (int rep = 0; rep <= repeats; ++rep) {  // one warm-up round
+    tape.clear();
+    const auto start = bench::Clock::now();
+    const TapeVector<double> theta = tape.variable(Vector{lambda});
+    TapeVector<double> u = tape.variable(Vector(n, 0.0));
+    for (int k = 0; k < forward.iterations; ++k) {
+      const TapeVector<double> residual = stack(f(u, theta));
+      std::vector<TapeScalar<double>> values(pattern.nnz(), TapeScalar<double>(-1.0));
+      for (std::size_t i = 0; i < n; ++i)
+        for (SparseIndex e = ro[i]; e < ro[i + 1]; ++e)
+          if (static_cast<std::size_t>(ci[e]) == i) values[static_cast<std::size_t>(e)] = 4.0 - h2 * theta[0] * exp(u[i]);
+      u = u - sparse_solve(pattern, stack(values), residual, {.method = SparseSolveMethod::cholesky});
+    }
+    const TapeScalar<double> loss = sum(u) / static_cast<double>(n);
+    const auto recorded = bench::Clock::now();
+    tape.seed(loss, 1.0);
+    tape.backward();
+    out.gradient = tape.adjoint(theta)[0];
+    const auto done = bench::Clock::now();
+    if (rep == 0) continue;
+    record.push_back(bench::seconds_between(start, recorded));
+    backward.push_back(bench::seconds_between(recorded, done));
+    out.tape_bytes = tape.memory_bytes();
+    Vector gap = u.value();
+    axpy(-1.0, forward.x, gap);
+    out.distance_to_root = norm2(gap) / norm2(forward.x);
+  }
+  out.record_seconds = bench::median(record);
+  out.backward_seconds = bench::median(backward);
+  return out;
+}
+
+// Bytes of the tapes the implicit adjoint records with GMRES: F in u at the root (the Jacobian
+// operator's VJPs) and F in lambda (F_theta^T w).
+std::size_t implicit_tape_bytes(std::size_t m, const Vector& root) {
+  const auto f = bratu(m);
+  const Vector theta{lambda};
+  return vjp([&](const auto& u) { return f(u, theta); }, root).pullback.tape_bytes() +
+         vjp([&](const auto& t) { return f(root, t); }, theta).pullback.tape_bytes();
+}
+
+// bracket_root (TOMS 748 through frechet) against boost::math::tools::toms748_solve called
+// directly, with frechet's stopping rule (upper - lower <= 4 eps min(|lower|, |upper|)) and
+// evaluation limit, on three scalar equations.
+void scalar_roots(nlohmann::json& report) {
+  struct Equation {
+    const char* name;
+    double (*f)(double);
+    double lower, upper;
+  };
+  const Equation equations[] = {
+      {"cos(x) - x", [](double x) { return std::cos(x) - x; }, 0.0, 1.0},
+      {"x^3 - 2x - 5", [](double x) { return x * x * x - 2.0 * x - 5.0; }, 2.0, 3.0},
+      {"excess demand", [](double p) { return 100.0 - 2.0 * std::sqrt(p) - 5.0 * std::pow(3.0, 0.15 * p); }, 0.0, 100.0}};
+  for (const Equation& e : equations) {
+    double frechet_root = 0.0, boost_root = 0.0;
+    const double frechet_seconds = bench::median_seconds([&] { frechet_root = bracket_root(e.f, e.lower, e.upper).root; bench::keep(frechet_root); }, 0.3);
+    const double boost_seconds = bench::median_seconds(
+        [&] {
+          std::uintmax_t limit = 100;
+          const auto tolerance = [](double a, double b) {
+            return std::abs(b - a) <= 4.0 * std::numeric_limits<double>::epsilon() * std::min(std::abs(a), std::abs(b));
+          };
+          const auto [a, b] = boost::math::tools::toms748_solve(e.f, e.lower, e.upper, e.f(e.lower), e.f(e.upper), tolerance, limit);
+          boost_root = std::abs(e.f(a)) < std::abs(e.f(b)) ? a : b;
+          bench::keep(boost_root);
+        },
+        0.3);
+    std::printf("scalar root %-16s frechet %.3e s, Boost.Math %.3e s, frechet/boost = %.2f (roots differ by %.1e)\n", e.name,
+                frechet_seconds, boost_seconds, frechet_seconds / boost_seconds, std::abs(frechet_root - boost_root));
+    report["cases"].push_back({{"name", std::string("scalar_root/") + e.name},
+                               {"frechet_seconds", frechet_seconds},
+                               {"boost_seconds", boost_seconds},
+                               {"root_difference", std::abs(frechet_root - boost_root)},
+                               {"ratio_frechet_to_boost", frechet_seconds / boost_seconds}});
+  }
+}
+
+#ifdef FRECHET_KINSOL_PEER
+// SUNDIALS KINSOL's inexact Newton with SPGMR(30), matrix-free (its difference-quotient J v), no
+// preconditioner, its line search and the Eisenstat-Walker choice 2 (gamma 0.9, alpha 2), on the same
+// residual written as a plain loop, no step bound. KINSOL stops on the max norm, ||F||_inf <= fnormtol; fnormtol =
+// rtol ||F(0)||_2 / sqrt(n) is the largest that guarantees frechet's rule ||F||_2 <= rtol ||F(0)||_2.
+struct KinsolRun {
+  double seconds = 0, relative_residual = 0;
+  long iterations = 0, linear_iterations = 0;
+  int flag = 0;
+};
+
+struct BratuData {
+  std::size_t m;
+  double h2;
+};
+
+int kinsol_residual(N_Vector uv, N_Vector fv, void* data) {
+  const auto& d = *static_cast<const BratuData*>(data);
+  const double* u = N_VGetArrayPointer(uv);
+  double* f = N_VGetArrayPointer(fv);
+  const std::size_t m = d.m;
+  for (std::size_t j = 0; j < m; ++j)
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::size_t k = i + j * m;
+      double s = 4.0 * u[k] - d.h2 * lambda * std::exp(u[k]);
+      if (i > 0) s -= u[k - 1];
+      if (i + 1 < m) s -= u[k + 1];
+      if (j > 0) s -= u[k - m];
+      if (j + 1 < m) s -= u[k + m];
+      f[k] = s;
+    }
+  return 0;
+}
+
+KinsolRun kinsol_newton_gmres(std::size_t m, int repeats) {
+  const std::size_t n = m * m;
+  BratuData data{m, 1.0 / static_cast<double>((m + 1) * (m + 1))};
+  SUNContext context = nullptr;
+  SUNContext_Create(nullptr, &context);
+  N_Vector u = N_VNew_Serial(static_cast<sunindextype>(n), context);
+  N_Vector f0 = N_VClone(u);
+  N_Vector scale = N_VClone(u);
+  N_VConst(1.0, scale);
+  N_VConst(0.0, u);
+  kinsol_residual(u, f0, &data);
+  const double f0_norm = std::sqrt(N_VDotProd(f0, f0));
+  KinsolRun run;
+  std::vector<double> samples;
+  for (int rep = 0; rep <= repeats; ++rep) {  // one warm-up call
+    N_VConst(0.0, u);
+    const auto start = bench::Clock::now();
+    void* kinsol = KINCreate(context);
+    KINInit(kinsol, kinsol_residual, u);
+    KINSetUserData(kinsol, &data);
+    KINSetFuncNormTol(kinsol, rtol * f0_norm / std::sqrt(static_cast<double>(n)));
+    KINSetScaledStepTol(kinsol, 1e-300);
+    // Its default step bound, 1000 max(||u_0||, 1), stops the first steps from u = 0 (frechet's
+    // Newton has none).
+    KINSetMaxNewtonStep(kinsol, 1e300);
+    KINSetNumMaxIters(kinsol, 50);
+    KINSetEtaForm(kinsol, KIN_ETACHOICE2);
+    KINSetEtaParams(kinsol, 0.9, 2.0);
+    SUNLinearSolver gmres = SUNLinSol_SPGMR(u, SUN_PREC_NONE, 30, context);
+    SUNLinSol_SPGMRSetMaxRestarts(gmres, 1000);
+    KINSetLinearSolver(kinsol, gmres, nullptr);
+    run.flag = KINSol(kinsol, u, KIN_LINESEARCH, scale, scale);
+    if (rep > 0) samples.push_back(bench::seconds_since(start));
+    KINGetNumNonlinSolvIters(kinsol, &run.iterations);
+    KINGetNumLinIters(kinsol, &run.linear_iterations);
+    KINFree(&kinsol);
+    SUNLinSolFree(gmres);
+  }
+  kinsol_residual(u, f0, &data);
+  run.relative_residual = std::sqrt(N_VDotProd(f0, f0)) / f0_norm;
+  run.seconds = bench::median(samples);
+  N_VDestroy(u);
+  N_VDestroy(f0);
+  N_VDestroy(scale);
+  SUNContext_Free(&context);
+  return run;
+}
+#endif
+
 #ifdef FRECHET_SCIPY_PYTHON
 // Runs scipy_newton_krylov.py in Debian's Python with SciPy; it prints {"seconds", "iterations", ...}.
 std::optional<nlohmann::json> scipy_newton_krylov(std::size_t m) {
@@ -96,7 +294,10 @@ int main(int argc, char** argv) {
   bool json = false;
   std::vector<std::size_t> sides{316, 1000};
   int repeats = 3;
+  std::size_t unrolled_max_n = 100000;
   app.add_flag("--json", json, "print one JSON object");
+  app.add_option("--unrolled-max-n", unrolled_max_n,
+                 "largest n for the unrolled gradient (its tape and kept factorizations grow with the iterations)");
   app.add_option("--sides", sides, "grid sides m (m^2 unknowns)")->delimiter(',')->check(CLI::Range(std::size_t{3}, std::size_t{4000}));
   app.add_option("--repeats", repeats, "timed calls of each solve (the median is reported)")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
@@ -117,9 +318,54 @@ int main(int argc, char** argv) {
         run("sparse_lu", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern}, repeats, true),
         run("sparse_cholesky", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_cholesky, .jacobian_pattern = pattern},
             repeats, true)};
-#ifdef FRECHET_SCIPY_PYTHON
-    const Case plain = run("newton_krylov_unpreconditioned", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres}, 1, false);
+    if (m * m <= unrolled_max_n) {
+      const Case& cholesky = cases[2];
+      const NewtonResult forward = root_find([&](const auto& u) { return f(u, theta); }, Vector(m * m, 0.0),
+                                             {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_cholesky,
+                                              .jacobian_pattern = pattern});
+      const Unrolled unrolled = unrolled_gradient(m, *pattern, forward, repeats);
+      const std::size_t implicit_bytes = implicit_tape_bytes(m, forward.x);
+      const double time_ratio = unrolled.backward_seconds / cholesky.grad_seconds;
+      const double byte_ratio = static_cast<double>(unrolled.tape_bytes) / static_cast<double>(implicit_bytes);
+      std::printf("unrolled, n = %zu: %d steps recorded in %.4f s, reverse pass %.4f s (implicit adjoint %.4f s: %.1fx), "
+                  "tape %.1f MB (implicit %.1f MB: %.1fx); |u_K - u*| / |u*| = %.1e\n",
+                  m * m, forward.iterations, unrolled.record_seconds, unrolled.backward_seconds, cholesky.grad_seconds, time_ratio,
+                  static_cast<double>(unrolled.tape_bytes) / 1e6, static_cast<double>(implicit_bytes) / 1e6, byte_ratio,
+                  unrolled.distance_to_root);
+      report["cases"].push_back({{"name", "unrolled_sparse_cholesky/" + std::to_string(m * m)},
+                                 {"n", m * m},
+                                 {"newton_steps", forward.iterations},
+                                 {"unrolled_record_seconds", unrolled.record_seconds},
+                                 {"unrolled_backward_seconds", unrolled.backward_seconds},
+                                 {"implicit_grad_seconds", cholesky.grad_seconds},
+                                 {"unrolled_tape_bytes", unrolled.tape_bytes},
+                                 {"implicit_tape_bytes", implicit_bytes},
+                                 {"unrolled_gradient", unrolled.gradient},
+                                 {"ratio_unrolled_to_implicit", time_ratio},
+                                 {"ratio_unrolled_to_implicit_bytes", byte_ratio}});
+    }
+#if defined(FRECHET_SCIPY_PYTHON) || defined(FRECHET_KINSOL_PEER)
+    const Case plain = run("newton_krylov_unpreconditioned", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres}, repeats, false);
     cases.push_back(plain);
+#endif
+#ifdef FRECHET_KINSOL_PEER
+    const KinsolRun kinsol = kinsol_newton_gmres(m, repeats);
+    report["cases"].push_back({{"name", "kinsol_newton_gmres/" + std::to_string(m * m)},
+                               {"n", m * m},
+                               {"kinsol_seconds", kinsol.seconds},
+                               {"kinsol_iterations", kinsol.iterations},
+                               {"kinsol_linear_iterations", kinsol.linear_iterations},
+                               {"kinsol_flag", kinsol.flag},
+                               {"kinsol_relative_residual", kinsol.relative_residual},
+                               {"frechet_seconds", plain.forward_seconds},
+                               {"frechet_iterations", plain.iterations},
+                               {"frechet_linear_iterations", plain.linear_iterations},
+                               {"ratio_kinsol_to_frechet", kinsol.seconds / plain.forward_seconds}});
+    std::printf("%-30s %9zu %6ld %6s %8ld %8s %10.4f %10s %8s  kinsol/frechet = %.2f (flag %d, relative residual %.1e)\n",
+                "kinsol newton-gmres", m * m, kinsol.iterations, "", kinsol.linear_iterations, "", kinsol.seconds, "", "",
+                kinsol.seconds / plain.forward_seconds, kinsol.flag, kinsol.relative_residual);
+#endif
+#ifdef FRECHET_SCIPY_PYTHON
     if (const auto scipy = scipy_newton_krylov(m); scipy && !scipy->is_discarded()) {
       const double seconds = (*scipy)["seconds"];
       report["cases"].push_back({{"name", "scipy_newton_krylov/" + std::to_string(m * m)},
@@ -159,6 +405,7 @@ int main(int argc, char** argv) {
                                {"ratio_colored_to_dense_jvps", colored}});
     std::printf("colouring, n = %zu: %d colours + 1 check = %.2e of n JVPs\n", m * m, colors.color_count, colored);
   }
+  scalar_roots(report);
   if (json) bench::print_json(report);
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 
 namespace frechet {
 namespace {
@@ -112,15 +113,31 @@ ColumnColoring column_coloring(const CsrMatrix& pattern, ColoringOrder order) {
 
 namespace detail {
 
-CsrMatrix decompress_jacobian(const CsrMatrix& pattern, const ColumnColoring& coloring, const std::vector<Vector>& jv) {
+namespace {
+struct Names {
+  const char* function;  // the public function whose check failed
+  const char* product;   // the compressed product
+  const char* matrix;    // the matrix recovered
+  const char* rows;      // what the pattern's rows must match
+};
+Names names(CompressedMatrix kind) {
+  if (kind == CompressedMatrix::hessian) return {"sparse_hessian", "HVP", "H", "rows of the pattern (the size of x)"};
+  return {"sparse_jacobian", "JVP", "J", "rows of the pattern (the size of f(x))"};
+}
+}  // namespace
+
+CsrMatrix decompress_jacobian(CompressedMatrix kind, const CsrMatrix& pattern, const ColumnColoring& coloring,
+                              const std::vector<Vector>& jv) {
+  const Names n = names(kind);
+  const std::string what = n.function;
   const std::size_t m = pattern.rows();
   const auto ro = pattern.row_offsets();
   const auto ci = pattern.col_indices();
   for (const int c : coloring.colors)
     if (c < 0 || c >= coloring.color_count)
-      throw ArgumentError("sparse_jacobian: a colour outside [0, color_count = " + std::to_string(coloring.color_count) +
+      throw ArgumentError(what + ": a colour outside [0, color_count = " + std::to_string(coloring.color_count) +
                           "): " + std::to_string(c));
-  for (const Vector& y : jv) check_size("sparse_jacobian: rows of the pattern (the size of f(x))", m, y.size());
+  for (const Vector& y : jv) check_size((what + ": " + n.rows).c_str(), m, y.size());
   Vector values(pattern.nnz());
   // owner[c] = the pattern entry of colour c in the current row, or none.
   constexpr SparseIndex none = static_cast<SparseIndex>(-1);
@@ -129,7 +146,7 @@ CsrMatrix decompress_jacobian(const CsrMatrix& pattern, const ColumnColoring& co
     for (SparseIndex k = ro[i]; k < ro[i + 1]; ++k) {
       const auto c = static_cast<std::size_t>(coloring.colors[ci[k]]);
       if (owner[c] != none)
-        throw ArgumentError("sparse_jacobian: columns " + std::to_string(ci[owner[c]]) + " and " + std::to_string(ci[k]) +
+        throw ArgumentError(what + ": columns " + std::to_string(ci[owner[c]]) + " and " + std::to_string(ci[k]) +
                             " share row " + std::to_string(i) + " but have the same colour " + std::to_string(c) +
                             "; the colouring does not belong to this pattern");
       owner[c] = k;
@@ -137,9 +154,9 @@ CsrMatrix decompress_jacobian(const CsrMatrix& pattern, const ColumnColoring& co
     }
     for (std::size_t c = 0; c < owner.size(); ++c) {
       if (owner[c] == none && jv[c][i] != 0)
-        throw ArgumentError("sparse_jacobian: the JVP of colour " + std::to_string(c) + " is " + std::to_string(jv[c][i]) +
-                            " in row " + std::to_string(i) +
-                            ", where the pattern has no column of that colour: the pattern misses a nonzero of J");
+        throw ArgumentError(what + ": the " + n.product + " of colour " + std::to_string(c) + " is " +
+                            std::to_string(jv[c][i]) + " in row " + std::to_string(i) +
+                            ", where the pattern has no column of that colour: the pattern misses a nonzero of " + n.matrix);
       owner[c] = none;
     }
   }
@@ -183,8 +200,9 @@ Vector verification_direction(std::size_t n) {
   return v;
 }
 
-void verify_jacobian(const CsrMatrix& j, ConstVectorView v, ConstVectorView jv) {
-  check_size("sparse_jacobian: rows of the pattern (the size of f(x))", j.rows(), jv.size());
+void verify_jacobian(CompressedMatrix kind, const CsrMatrix& j, ConstVectorView v, ConstVectorView jv) {
+  const Names n = names(kind);
+  check_size((std::string(n.function) + ": " + n.rows).c_str(), j.rows(), jv.size());
   const auto ro = j.row_offsets();
   const auto ci = j.col_indices();
   const auto va = j.values();
@@ -199,9 +217,9 @@ void verify_jacobian(const CsrMatrix& j, ConstVectorView v, ConstVectorView jv) 
     // the magnitudes involved unless a term is missing.
     const double allowed = 64.0 * eps * static_cast<double>(ro[i + 1] - ro[i] + 1) * magnitude;
     if (!(std::abs(sum - jv[i]) <= allowed))
-      throw ArgumentError("sparse_jacobian: in row " + std::to_string(i) + ", the JVP in a test direction is " +
-                          std::to_string(jv[i]) + " but the pattern's entries give " + std::to_string(sum) +
-                          ": the pattern misses a nonzero of J in this row");
+      throw ArgumentError(std::string(n.function) + ": in row " + std::to_string(i) + ", the " + n.product +
+                          " in a test direction is " + std::to_string(jv[i]) + " but the pattern's entries give " +
+                          std::to_string(sum) + ": the pattern misses a nonzero of " + n.matrix + " in this row");
   }
 }
 

@@ -124,8 +124,10 @@ Vector ImplicitLinearization::jvp(ConstVectorView theta_dot) const {
   return solve(parts_.theta_jvp(theta_dot));
 }
 
-Vector ImplicitLinearization::vjp(ConstVectorView x_bar) const {
-  const Vector w = solve_adjoint(x_bar);
+Vector ImplicitLinearization::vjp(ConstVectorView x_bar) const { return theta_vjp(solve_adjoint(x_bar)); }
+
+Vector ImplicitLinearization::theta_vjp(ConstVectorView w) const {
+  check_size("ImplicitLinearization::theta_vjp: size of w", parts_.state_size, w.size());
   return parts_.theta_vjp(w);
 }
 

@@ -32,6 +32,12 @@ struct Structure {
       for (SparseIndex k = offsets[i]; k < offsets[i + 1]; ++k) y[i] += dvalues[k] * x[columns[k]];
   }
 
+  // y += dA^T u for the matrix of this structure holding dvalues.
+  void apply_transpose_add(ConstVectorView dvalues, ConstVectorView u, VectorView y) const {
+    for (std::size_t i = 0; i < rows; ++i)
+      for (SparseIndex k = offsets[i]; k < offsets[i + 1]; ++k) y[columns[k]] += dvalues[k] * u[i];
+  }
+
   // values_bar_k += u_i v_j for every stored entry k = (i, j): the outer product u v^T on the pattern.
   void outer_add(double alpha, ConstVectorView u, ConstVectorView v, VectorView values_bar) const {
     for (std::size_t i = 0; i < rows; ++i)
@@ -69,6 +75,30 @@ std::shared_ptr<const CustomRule<SparseSolveSaved>> sparse_solve_rule(const CsrM
     const Vector b_bar = saved.inverse->apply_adjoint(x_bar);
     if (!bar[1].empty()) frechet::axpy(1.0, b_bar, bar[1]);
     if (!bar[0].empty()) s->outer_add(-1.0, b_bar, x, bar[0]);
+  };
+  // Differentiating b_bar = A^{-T} x_bar and A_bar = -b_bar x^T along (dA, db, dx):
+  //     b_bar_dot = A^{-T} (x_bar_dot - dA^T b_bar),   A_bar_dot = -(b_bar_dot x^T + b_bar dx^T),
+  // two transposed solves with the one factorization.
+  rule->vjp_second_order = [s](CustomInputs, CustomInputs d, ConstVectorView x, ConstVectorView dx,
+                               const SparseSolveSaved& saved, ConstVectorView x_bar, ConstVectorView x_bar_dot,
+                               CustomCotangents bar, CustomCotangents bar_dot) {
+    const Vector b_bar = saved.inverse->apply_adjoint(x_bar);
+    Vector rhs(x_bar_dot.begin(), x_bar_dot.end());
+    if (!d[0].empty()) {
+      frechet::scale(-1.0, rhs);
+      s->apply_transpose_add(d[0], b_bar, rhs);
+      frechet::scale(-1.0, rhs);
+    }
+    const Vector b_bar_dot = saved.inverse->apply_adjoint(rhs);
+    if (!bar[1].empty()) {
+      frechet::axpy(1.0, b_bar, bar[1]);
+      frechet::axpy(1.0, b_bar_dot, bar_dot[1]);
+    }
+    if (!bar[0].empty()) {
+      s->outer_add(-1.0, b_bar, x, bar[0]);
+      s->outer_add(-1.0, b_bar_dot, x, bar_dot[0]);
+      s->outer_add(-1.0, b_bar, dx, bar_dot[0]);
+    }
   };
   return rule;
 }

@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(forward_mode_and_one_sided_rules) {
       BOOST_TEST(relative_error(f(b), solve(a, b)) <= 1e-15);
     }
   }
-  // Custom rules are first-order: hvp through one says so.
+  // A rule without vjp_second_order is first-order: hvp through one says so.
   const auto rule = make_solve_rule(n, true, true);
   BOOST_CHECK_EXCEPTION(hvp([&](const auto& v) { return frechet::sum(apply_custom(rule, a, v)); }, b, b), ArgumentError,
                         [](const ArgumentError& e) { return std::string(e.what()).find("custom_solve") != std::string::npos; });

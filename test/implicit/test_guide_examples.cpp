@@ -97,11 +97,17 @@ BOOST_AUTO_TEST_CASE(implicit_derivatives) {
     return -0.5 * frechet::dot(r, r) / (sigma * sigma);
   };
   const frechet::Vector g = frechet::grad(log_likelihood, c);
+  // ... and its Hessian, forward over reverse through the root (one product per direction):
+  const frechet::Vector h0 = frechet::hvp(log_likelihood, c, frechet::Vector{1.0, 0.0});
   // ---
   BOOST_TEST(std::abs(p[0] - 17.65) <= 0.005);
   BOOST_TEST(std::abs(dp_dcd[0] - dp_dc[0]) <= 1e-12 * std::abs(dp_dc[0]));
   const double scale = (p_hat - p[0]) / (sigma * sigma);
   BOOST_TEST(std::abs(g[1] - scale * dp_dc[1]) <= 1e-10 * std::abs(g[1]));
+  const double step = 1e-6;
+  const frechet::Vector up = frechet::grad(log_likelihood, frechet::Vector{c[0] + step, c[1]});
+  const frechet::Vector down = frechet::grad(log_likelihood, frechet::Vector{c[0] - step, c[1]});
+  for (std::size_t i = 0; i < 2; ++i) BOOST_TEST(std::abs(h0[i] - (up[i] - down[i]) / (2 * step)) <= 1e-6 * std::abs(h0[i]));
 }
 
 BOOST_AUTO_TEST_CASE(argmin) {

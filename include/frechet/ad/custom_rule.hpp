@@ -8,7 +8,9 @@
 /// A vector rule takes vector arguments (a matrix passes its entries column by column) and returns a
 /// vector. Give a JVP, a VJP or both; with only one of them the other mode still works, at the cost of
 /// one call per entry (a JVP per input entry to pull back, a VJP per output entry to push forward).
-/// Custom rules are first-order: used under hvp() or forward-over-forward they throw ArgumentError.
+/// A rule that also gives `vjp_second_order` works under hvp() (forward over reverse: the reverse
+/// pass on a tape whose values carry tangents); without it a rule is first-order and throws
+/// ArgumentError there. Forward over forward always throws.
 ///
 /// A scalar function with a custom derivative is made by scalar_function(f, df); it then works on
 /// double, Dual and TapeScalar like the built-in <cmath> functions, to any order df supports.
@@ -43,6 +45,16 @@ struct CustomRule {
   std::function<void(CustomInputs x, ConstVectorView y, const Saved& saved, ConstVectorView y_bar,
                      CustomCotangents x_bar)>
       vjp;
+  /// Second order, for hvp(): the VJP and its derivative along the arguments' tangents dx (empty for
+  /// a constant), given dy = J dx and the output's cotangent y_bar with its tangent y_bar_dot:
+  ///     x_bar_k += J_k^T y_bar,    x_bar_dot_k += J_k^T y_bar_dot + (D J_k[dx])^T y_bar
+  /// for every non-empty x_bar_k (x_bar_dot_k is then non-empty too). One function for both so that
+  /// they can share work (the adjoint of an implicit function solves once for y_bar and once for the
+  /// derivative). Optional; the rule also needs a JVP or a VJP for dy.
+  std::function<void(CustomInputs x, CustomInputs dx, ConstVectorView y, ConstVectorView dy, const Saved& saved,
+                     ConstVectorView y_bar, ConstVectorView y_bar_dot, CustomCotangents x_bar,
+                     CustomCotangents x_bar_dot)>
+      vjp_second_order;
 };
 
 namespace detail {
@@ -153,11 +165,51 @@ private:
   R saved_;
 };
 
+/// The tape node of a rule with a second-order VJP, on a tape whose values carry tangents (hvp):
+/// the values and tangents of the arguments and the output are the two parts of the tape's
+/// Dual<double> values, and the pullback fills both parts of the arguments' adjoints.
+template <class R>
+class CustomSecondOrderNode final : public Node<Dual<double>> {
+public:
+  CustomSecondOrderNode(std::shared_ptr<const CustomRule<R>> rule, std::vector<Slot> in, const Slot& out, R saved)
+      : rule_(std::move(rule)), in_(std::move(in)), out_(out), saved_(std::move(saved)) {}
+  void pullback(Tape<Dual<double>>& tape) override {
+    std::vector<ConstVectorView> x(in_.size()), dx(in_.size());
+    std::vector<VectorView> xbar(in_.size()), xbar_dot(in_.size());
+    for (std::size_t k = 0; k < in_.size(); ++k) {
+      const DualCView<double> v = detail::TapeAccess::value_view(tape, in_[k]);
+      x[k] = v.value;
+      dx[k] = v.tangent;
+      const DualView<double> a = detail::TapeAccess::adjoint_view(tape, in_[k]);
+      xbar[k] = a.value;
+      xbar_dot[k] = a.tangent;
+    }
+    const DualCView<double> y = detail::TapeAccess::value_view(tape, out_);
+    const DualView<double> ybar = detail::TapeAccess::adjoint_view(tape, out_);
+    rule_->vjp_second_order(x, dx, y.value, y.tangent, saved_, ybar.value, ybar.tangent, xbar, xbar_dot);
+    fill_zero(ybar);
+  }
+  /// The transpose of a forward-over-reverse pass would be third order, which a custom rule does
+  /// not describe; no transform runs it (PullbackTranspose sweeps first-order tapes only).
+  void push_forward(const Tape<Dual<double>>&, DualView<double>) const override {
+    throw_custom(rule_->name, "the forward sweep of a second-order tape (third order) is not available for custom rules");
+  }
+  std::size_t bytes() const override { return sizeof(*this) + in_.capacity() * sizeof(Slot); }
+  const char* name() const override { return rule_->name.c_str(); }
+
+private:
+  std::shared_ptr<const CustomRule<R>> rule_;
+  std::vector<Slot> in_;
+  Slot out_;
+  R saved_;
+};
+
 }  // namespace detail
 
 /// Applies a custom rule to vector or matrix arguments (plain, Dual or tape variables at the first
-/// order, mixed with constants) and returns a vector of the arguments' mode. Keep the rule in a
-/// shared_ptr so that tape nodes can refer to it after this call.
+/// order, and under hvp() tape variables of Dual<double> when the rule has vjp_second_order; mixed
+/// with constants) and returns a vector of the arguments' mode. Keep the rule in a shared_ptr so
+/// that tape nodes can refer to it after this call.
 template <class R, class... A>
 auto apply_custom(const std::shared_ptr<const CustomRule<R>>& rule, const A&... args) {
   static_assert(sizeof...(A) > 0, "a custom rule needs at least one argument");
@@ -171,8 +223,32 @@ auto apply_custom(const std::shared_ptr<const CustomRule<R>>& rule, const A&... 
     const std::array<ConstVectorView, sizeof...(A)> x{detail::plain_data(args)...};
     R saved{};
     return rule->primal(x, saved);
+  } else if constexpr (mode == detail::Mode::tape && std::is_same_v<S, Dual<double>>) {
+    if (!rule->vjp_second_order)
+      detail::throw_custom(name, "the rule is first-order (it has no vjp_second_order), so hvp cannot pass through it");
+    if (!rule->jvp && !rule->vjp) detail::throw_custom(name, "the rule has neither a JVP nor a VJP");
+    Tape<S>* tape = nullptr;
+    ((tape = tape != nullptr ? tape : detail::tape_of<S>(args)), ...);
+    if (tape == nullptr) detail::throw_custom(name, "no argument is a variable of a tape");
+    std::vector<detail::Slot> slots{detail::tape_slot(*tape, args, name.c_str())...};
+    std::array<ConstVectorView, sizeof...(A)> x, dx;
+    for (std::size_t k = 0; k < slots.size(); ++k) {
+      const detail::DualCView<double> v = detail::TapeAccess::value_view(*tape, slots[k]);
+      x[k] = v.value;
+      dx[k] = v.tangent;
+    }
+    R saved{};
+    const Vector y = rule->primal(x, saved);
+    const Vector dy = rule->jvp ? rule->jvp(x, y, saved, dx) : detail::jvp_by_vjp(*rule, x, y, saved, dx);
+    check_size((name + ": size of the JVP").c_str(), y.size(), dy.size());
+    const detail::Slot out = detail::TapeAccess::allocate(*tape, y.size(), 1, name.c_str());
+    const detail::DualView<double> out_view = detail::TapeAccess::value_view_mutable(*tape, out);
+    detail::copy(ConstVectorView(y), out_view.value);
+    detail::copy(ConstVectorView(dy), out_view.tangent);
+    detail::TapeAccess::push_node(*tape, std::make_unique<detail::CustomSecondOrderNode<R>>(rule, std::move(slots), out, std::move(saved)));
+    return detail::TapeAccess::vector(tape, out);
   } else if constexpr (!std::is_same_v<S, double>) {
-    detail::throw_custom(name, "custom rules are first-order; hvp and forward-over-forward need a built-in rule");
+    detail::throw_custom(name, "custom rules are at most second order through hvp(); forward over forward needs a built-in rule");
     if constexpr (mode == detail::Mode::forward) {
       return DualVector<S>();
     } else {

@@ -50,11 +50,16 @@ ColumnColoring column_coloring(const CsrMatrix& pattern, ColoringOrder order = C
 
 namespace detail {
 
-/// Builds the CSR Jacobian of `pattern`'s structure from the compressed products jv[c] = J v_c,
-/// v_c the sum of the unit vectors of colour c's columns; throws ArgumentError naming the row and
-/// the colour when a product is nonzero in a row where the pattern has no column of that colour
-/// (the pattern misses a nonzero of J).
-CsrMatrix decompress_jacobian(const CsrMatrix& pattern, const ColumnColoring& coloring, const std::vector<Vector>& jv);
+/// Which matrix the compressed products belong to: it names the function and the product (JVP,
+/// HVP) in error messages.
+enum class CompressedMatrix { jacobian, hessian };
+
+/// Builds the CSR Jacobian (or Hessian) of `pattern`'s structure from the compressed products
+/// jv[c] = J v_c, v_c the sum of the unit vectors of colour c's columns; throws ArgumentError naming
+/// the row and the colour when a product is nonzero in a row where the pattern has no column of
+/// that colour (the pattern misses a nonzero of J).
+CsrMatrix decompress_jacobian(CompressedMatrix kind, const CsrMatrix& pattern, const ColumnColoring& coloring,
+                              const std::vector<Vector>& jv);
 
 /// Replaces H_ij and H_ji by their mean; throws ArgumentError if `h`'s pattern is not symmetric
 /// (naming the first row that differs from its column).
@@ -65,7 +70,7 @@ Vector verification_direction(std::size_t n);
 
 /// Throws ArgumentError naming the row when J v from the CSR Jacobian differs from the JVP `jv` by
 /// more than rounding: the pattern misses a nonzero that no colour revealed.
-void verify_jacobian(const CsrMatrix& j, ConstVectorView v, ConstVectorView jv);
+void verify_jacobian(CompressedMatrix kind, const CsrMatrix& j, ConstVectorView v, ConstVectorView jv);
 
 }  // namespace detail
 
@@ -92,13 +97,13 @@ CsrMatrix sparse_jacobian(F&& f, const Vector& x, const CsrMatrix& pattern, cons
       jv[static_cast<std::size_t>(c)] = Vector(r.tangent);
     }
   }
-  CsrMatrix j = detail::decompress_jacobian(pattern, coloring, jv);
+  CsrMatrix j = detail::decompress_jacobian(detail::CompressedMatrix::jacobian, pattern, coloring, jv);
   const Vector v = detail::verification_direction(x.size());
   const auto r = jvp(f, x, v);
   if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(r.tangent)>>) {
-    detail::verify_jacobian(j, v, Vector{static_cast<double>(r.tangent)});
+    detail::verify_jacobian(detail::CompressedMatrix::jacobian, j, v, Vector{static_cast<double>(r.tangent)});
   } else {
-    detail::verify_jacobian(j, v, r.tangent);
+    detail::verify_jacobian(detail::CompressedMatrix::jacobian, j, v, r.tangent);
   }
   return j;
 }
@@ -112,8 +117,7 @@ template <class F> CsrMatrix sparse_jacobian(F&& f, const Vector& x, const CsrMa
 /// structurally symmetric, the diagonal included where H can be nonzero), from one HVP per colour of
 /// `coloring` (a column colouring of the pattern; forward-over-reverse, f called as for hvp) plus one
 /// verifying HVP in an irregular direction, and symmetrised (see the file comment). Throws as
-/// sparse_jacobian (its messages name sparse_jacobian's checks), and ArgumentError for a pattern that
-/// is not structurally symmetric.
+/// sparse_jacobian, and ArgumentError for a pattern that is not structurally symmetric.
 template <class F>
 CsrMatrix sparse_hessian(F&& f, const Vector& x, const CsrMatrix& pattern, const ColumnColoring& coloring) {
   check_size("sparse_hessian: rows of the pattern (the size of x)", pattern.rows(), x.size());
@@ -125,9 +129,9 @@ CsrMatrix sparse_hessian(F&& f, const Vector& x, const CsrMatrix& pattern, const
     for (std::size_t j = 0; j < x.size(); ++j) seed[j] = coloring.colors[j] == c ? 1.0 : 0.0;
     hv[static_cast<std::size_t>(c)] = hvp(f, x, seed);
   }
-  CsrMatrix h = detail::decompress_jacobian(pattern, coloring, hv);
+  CsrMatrix h = detail::decompress_jacobian(detail::CompressedMatrix::hessian, pattern, coloring, hv);
   const Vector v = detail::verification_direction(x.size());
-  detail::verify_jacobian(h, v, hvp(f, x, v));
+  detail::verify_jacobian(detail::CompressedMatrix::hessian, h, v, hvp(f, x, v));
   detail::symmetrize_hessian(h);
   return h;
 }

@@ -7,7 +7,8 @@
 ///     implicit_vjp:  theta_bar = F_theta^T w   with   F_x^T w = -x_bar,
 /// each one linear solve with F_x or F_x^T at the root, never a differentiation through the
 /// iterations that found it. root_find(f, x0, theta) makes the root a primitive of the AD layer, so
-/// that grad, vjp and jvp of a function written through x*(theta) use these rules.
+/// that grad, vjp and jvp of a function written through x*(theta) use these rules, and hvp their
+/// derivative (the second-order rule at root_find).
 ///
 /// F is written once as a generic callable f(x, theta) of two vectors (`const auto&` parameters):
 /// the library calls it with either argument a DualVector or TapeVector and the other a Vector.
@@ -87,6 +88,9 @@ public:
   Vector solve(ConstVectorView b) const;
   /// w = -F_x^{-T} x_bar (the adjoint solve alone).
   Vector solve_adjoint(ConstVectorView x_bar) const;
+  /// F_theta^T w (the product alone, for callers that solved for w). Throws ShapeError if w does not
+  /// have n entries.
+  Vector theta_vjp(ConstVectorView w) const;
 
   std::size_t state_size() const noexcept { return parts_.state_size; }
   std::size_t parameter_size() const noexcept { return parts_.parameter_size; }
@@ -186,7 +190,16 @@ struct RootSaved {
 /// last preconditioner), so the adjoint reuses what the forward solve built.
 /// Throws NumericalError if the Newton iteration does not converge, naming its reason: a
 /// derivative there would be that of a wrong point (call root_find(f, x0, options) for a result
-/// with the reason instead). First order: under hvp it throws ArgumentError, like every custom rule.
+/// with the reason instead).
+///
+/// Second order: under hvp (theta a TapeVector<Dual<double>>) the root carries its tangent
+/// dx = implicit_jvp(dtheta), and the pullback of (x_bar, x_bar_dot) differentiates the adjoint
+/// theta_bar = F_theta^T w, F_x^T w = -x_bar, along (dx, dtheta):
+///     h = D^2 <w, F>(x*, theta)[(dx, dtheta)]          (one HVP of the scalar <w, F>, split (h_x, h_theta))
+///     F_x^T w_dot = -(x_bar_dot + h_x),   theta_bar_dot = F_theta^T w_dot + h_theta,
+/// two adjoint solves with the same linearization and no second derivative matrix, so the Hessian of
+/// a reduced objective L(x*(theta)) costs a Newton solve and three linear solves per product. f is
+/// then also called with both arguments TapeVector<Dual<double>>.
 template <class F, class Theta>
   requires(!std::is_same_v<std::remove_cvref_t<Theta>, NewtonOptions>)
 auto root_find(F f, const Vector& x0, const Theta& theta, const NewtonOptions& newton = {},
@@ -222,6 +235,25 @@ auto root_find(F f, const Vector& x0, const Theta& theta, const NewtonOptions& n
                            CustomCotangents theta_bar) {
     if (theta_bar[0].empty()) return;
     axpy(1.0, linearized(in, x, saved).vjp(x_bar), theta_bar[0]);
+  };
+  rule->vjp_second_order = [shared, linearized](CustomInputs in, CustomInputs dtheta, ConstVectorView x,
+                                                 ConstVectorView dx, const detail::RootSaved& saved,
+                                                 ConstVectorView x_bar, ConstVectorView x_bar_dot,
+                                                 CustomCotangents theta_bar, CustomCotangents theta_bar_dot) {
+    if (theta_bar[0].empty()) return;
+    const ImplicitLinearization& lin = linearized(in, x, saved);
+    const Vector w = lin.solve_adjoint(x_bar);
+    axpy(1.0, lin.theta_vjp(w), theta_bar[0]);
+    // The derivative of F_x^T w and F_theta^T w along the curve (x*(theta), theta): both blocks of
+    // one Hessian-vector product of the scalar <w, F(x, theta)> in the direction (dx, dtheta).
+    const auto [h_x, h_theta] = hvp(
+        [&](const auto& y, const auto& t) { return dot(detail::tape_output<Dual<double>>((*shared)(y, t)), w); },
+        std::tuple<Vector, Vector>{Vector(x.begin(), x.end()), Vector(in[0].begin(), in[0].end())},
+        std::tuple<Vector, Vector>{Vector(dx.begin(), dx.end()), Vector(dtheta[0].begin(), dtheta[0].end())});
+    Vector rhs(x_bar_dot.begin(), x_bar_dot.end());
+    axpy(1.0, h_x, rhs);
+    axpy(1.0, lin.theta_vjp(lin.solve_adjoint(rhs)), theta_bar_dot[0]);
+    axpy(1.0, h_theta, theta_bar_dot[0]);
   };
   return apply_custom(std::shared_ptr<const CustomRule<detail::RootSaved>>(std::move(rule)), theta);
 }

@@ -59,7 +59,9 @@ std::shared_ptr<const CustomRule<SparseLstsqSaved>> sparse_lstsq_rule(const CsrM
 /// pattern.nnz() entries or b not pattern.rows(), and the factorization's errors (NumericalError for
 /// a singular or, with cholesky, an indefinite A; ArgumentError for a non-symmetric one with
 /// cholesky, whose derivatives in A are then those of the full matrix, for symmetric directions).
-/// First order: under hvp it throws ArgumentError, like every custom rule.
+/// Second order: under hvp the pullback also differentiates b_bar and A_bar along the tangents,
+///     b_bar_dot = A^{-T} (x_bar_dot - dA^T b_bar),   A_bar_dot = -(b_bar_dot x^T + b_bar dx^T) on A's pattern,
+/// one more transposed solve with the same factors.
 template <class V, class B>
 auto sparse_solve(const CsrMatrix& pattern, const V& values, const B& b, const SparseSolveOptions& options = {}) {
   return apply_custom(detail::sparse_solve_rule(pattern, options), values, b);
@@ -68,7 +70,8 @@ auto sparse_solve(const CsrMatrix& pattern, const V& values, const B& b, const S
 /// x = argmin ||A x - b||_2 for a tall A (rows >= cols) of full column rank, the matrix of `pattern`
 /// with `values`, by SPQR (SparseQrFactorization), differentiable in values and b. Throws as
 /// sparse_solve for the sizes, ArgumentError for a wide A, and NumericalError if SPQR finds A rank
-/// deficient (the least-squares solution is then not differentiable).
+/// deficient (the least-squares solution is then not differentiable). First order: under hvp it
+/// throws ArgumentError.
 template <class V, class B> auto sparse_lstsq(const CsrMatrix& pattern, const V& values, const B& b) {
   return apply_custom(detail::sparse_lstsq_rule(pattern), values, b);
 }
