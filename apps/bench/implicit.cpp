@@ -80,14 +80,21 @@ Case run(const std::string& name, std::size_t m, const NewtonOptions& options, i
   c.reason = reason_name(r.reason);
   if (!with_gradient || !r.converged) return c;
   const Vector u_bar(m * m, 1.0 / static_cast<double>(m * m));
-  c.grad_seconds = bench::median_of_calls(
-      [&] {
-        const ImplicitLinearization lin = implicit_linearization(
-            f, r.x, theta, {.linear_solver = NewtonLinearSolver::gmres, .rtol = 1e-10, .preconditioner = r.preconditioner});
-        bench::keep(lin.vjp(u_bar)[0]);
-        c.adjoint_iterations = lin.linear_iterations();
-      },
-      repeats);
+  // The adjoint to a relative residual of 1e-8, which bounds the gradient's relative error near that:
+  // at 1e-10, GMRES(30) with the last ILU(0) stagnated just above it at 10^5 unknowns (attainable
+  // accuracy), after ~3000 iterations. A failed adjoint is reported in the case, not fatal.
+  try {
+    c.grad_seconds = bench::median_of_calls(
+        [&] {
+          const ImplicitLinearization lin = implicit_linearization(
+              f, r.x, theta, {.linear_solver = NewtonLinearSolver::gmres, .rtol = 1e-8, .preconditioner = r.preconditioner});
+          bench::keep(lin.vjp(u_bar)[0]);
+          c.adjoint_iterations = lin.linear_iterations();
+        },
+        repeats);
+  } catch (const NumericalError& e) {
+    c.reason += std::string("; adjoint failed: ") + e.what();
+  }
   return c;
 }
 

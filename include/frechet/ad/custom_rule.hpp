@@ -286,6 +286,13 @@ auto apply_custom(const std::shared_ptr<const CustomRule<R>>& rule, const A&... 
   }
 }
 
+/// The same for a rule held through a pointer to non-const (`std::make_shared<CustomRule<...>>()`, as
+/// a rule is built); the rule is not modified.
+template <class R, class... A>
+auto apply_custom(const std::shared_ptr<CustomRule<R>>& rule, const A&... args) {
+  return apply_custom(std::shared_ptr<const CustomRule<R>>(rule), args...);
+}
+
 /// A scalar function with a user derivative: f on doubles, df generic (a generic lambda gives
 /// second derivatives under hvp; a double-only df limits it to first order).
 template <class F, class Df>
