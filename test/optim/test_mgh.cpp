@@ -107,8 +107,10 @@ const std::map<std::string, std::map<int, Reason>>& expected_failures() {
       // Gauss-Newton without a trust region: rank-deficient or nearly singular Jacobians (Beale's at
       // x0, the rank-1 linear problems, Biggs' on its way; the QR's relative rank test reports them as
       // breakdown), large residuals (Brown-Dennis, Penalty II, Jennrich-Sampson) and Meyer's scaling.
-      // The Gulf problem's first full step (length 68) leads into a valley where the Gauss-Newton steps
-      // stay short (||g|| grows to 1e4) for the 200 iterations.
+      // Gulf: the first Gauss-Newton step has length 1646 (J nearly rank-deficient at x0) and f has two
+      // dips along it; Moré-Thuente's strong Wolfe point lies in the second, deeper one (step length
+      // 68), in the basin of x_1 -> 0 where the Gauss-Newton steps stay short (||g|| grows to 1e4)
+      // for the 200 iterations (doubling and zoom stopped in the first dip, and converged).
       {"gauss_newton",
        {{2, Reason::line_search_failed}, {5, Reason::breakdown}, {6, Reason::line_search_failed},
         {10, Reason::line_search_failed}, {11, Reason::max_iterations}, {16, Reason::max_iterations},
