@@ -6,13 +6,21 @@
 //       this program (--serve), so both sides minimise the very same functions; each pair of methods
 //       gets ratio_scipy_to_frechet_evaluations, SciPy's median evaluations per problem over ours.
 //   (b) L-BFGS on the extended Rosenbrock function written with scalar operations (n = 10^6 by
-//       default): time per iteration over the time of one f + grad f, measured in the same run.
+//       default): time per iteration over the time of one f + grad f, measured in the same run. With
+//       -Dceres_peer, Ceres' GradientProblemSolver (L-BFGS, its own automatic differentiation) on
+//       the same function to the same rule, in the same run: ratio_ceres_to_frechet, Ceres' seconds
+//       over frechet's.
+//   (c) With -Dceres_peer, Levenberg-Marquardt beside Ceres' (ceres::Solver, dense QR) on the
+//       least-squares problems of the set, both with frechet's Jacobian and the same stopping rule:
+//       iterations, evaluations and seconds side by side, one case per problem.
 // Evaluation counts are deterministic; the seconds are not, on a loaded machine.
 // --json prints one object {"benchmark": "optim", "cases": [...]} and nothing else.
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -20,6 +28,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_support.hpp"
@@ -27,6 +36,10 @@
 #include "frechet/optim/least_squares.hpp"
 #include "frechet/optim/newton.hpp"
 #include "mgh_problems.hpp"
+
+#ifdef FRECHET_CERES_PEER
+#include <ceres/ceres.h>
+#endif
 
 using namespace frechet;
 
@@ -146,6 +159,165 @@ template <class V> scalar_t<V> extended_rosenbrock(const V& x) {
   return f;
 }
 
+
+#ifdef FRECHET_CERES_PEER
+// ---- Ceres ------------------------------------------------------------------------------------------
+
+/// Ends a Ceres run when ||grad f||_2 <= atol, frechet's rule: Ceres' own gradient_tolerance tests the
+/// infinity norm of the gradient, a weaker test, so it is switched off and this callback stops the
+/// run instead (Ceres reports the 2-norm of the gradient in every IterationSummary).
+class GradientNormRule final : public ceres::IterationCallback {
+public:
+  explicit GradientNormRule(double atol) : atol_(atol) {}
+  ceres::CallbackReturnType operator()(const ceres::IterationSummary& summary) override {
+    met_ = summary.gradient_norm <= atol_;
+    return met_ ? ceres::SOLVER_TERMINATE_SUCCESSFULLY : ceres::SOLVER_CONTINUE;
+  }
+  bool met() const { return met_; }
+
+private:
+  double atol_;
+  bool met_ = false;
+};
+
+/// One term 100 (x_1 - x_0^2)^2 + (1 - x_0)^2 of the extended Rosenbrock function, for Ceres' Jets.
+struct RosenbrockTerm {
+  template <class T> bool operator()(const T* x, T* f) const {
+    const T a = x[1] - x[0] * x[0];
+    const T b = 1.0 - x[0];
+    *f = 100.0 * a * a + b * b;
+    return true;
+  }
+};
+
+/// The extended Rosenbrock function for GradientProblemSolver, differentiated by Ceres' own
+/// AutoDiffFirstOrderFunction term by term (a Jet of two derivatives per term): a Jet of 10^6
+/// derivatives for the whole function is out of the question, so Ceres is handed the function's
+/// separable structure, as a Ceres user would write it, where frechet records the whole function on
+/// one tape.
+class CeresRosenbrock final : public ceres::FirstOrderFunction {
+public:
+  explicit CeresRosenbrock(int n) : n_(n), term_(new RosenbrockTerm) {}
+  bool Evaluate(const double* x, double* cost, double* gradient) const override {
+    evaluations_ += gradient == nullptr ? 1 : 2;
+    double f = 0.0;
+    for (int i = 0; i + 1 < n_; i += 2) {
+      double fi = 0.0;
+      if (!term_.Evaluate(x + i, &fi, gradient == nullptr ? nullptr : gradient + i)) return false;
+      f += fi;
+    }
+    *cost = f;
+    return true;
+  }
+  int NumParameters() const override { return n_; }
+  /// Evaluations of f plus evaluations of grad f, as frechet counts them.
+  int evaluations() const { return evaluations_; }
+
+private:
+  int n_;
+  ceres::AutoDiffFirstOrderFunction<RosenbrockTerm, 2> term_;
+  mutable int evaluations_ = 0;
+};
+
+struct CeresRun {
+  int iterations = 0;
+  int evaluations = 0;  // cost + gradient (residual + Jacobian) evaluations, as frechet counts them
+  double seconds = 0.0;
+  std::string reason;  // "converged" when the gradient-norm rule ended the run, else Ceres' termination
+};
+
+/// L-BFGS by GradientProblemSolver, made comparable with frechet's lbfgs: the same memory m, the
+/// same initial inverse Hessian (y^T s / y^T y) I (Ceres' use_approximate_eigenvalue_bfgs_scaling,
+/// off by default), the same strong Wolfe constants c1 and c2, the same iteration limit and the same
+/// stopping rule ||grad f||_2 <= atol (GradientNormRule; Ceres' function and parameter tolerances
+/// off).
+CeresRun ceres_lbfgs(ConstVectorView x0, const OptimizeOptions& frechet_options, double atol) {
+  const LineSearchOptions line_search{};
+  ceres::GradientProblemSolver::Options options;
+  options.line_search_direction_type = ceres::LBFGS;
+  options.line_search_type = ceres::WOLFE;
+  options.max_lbfgs_rank = frechet_options.memory;
+  options.use_approximate_eigenvalue_bfgs_scaling = true;
+  options.line_search_sufficient_function_decrease = line_search.c1;
+  options.line_search_sufficient_curvature_decrease = line_search.c2;
+  options.max_num_iterations = std::max(200, 20 * static_cast<int>(x0.size()));
+  options.function_tolerance = 0.0;
+  options.parameter_tolerance = 0.0;
+  options.gradient_tolerance = 0.0;
+  options.logging_type = ceres::SILENT;
+  GradientNormRule rule(atol);
+  options.callbacks.push_back(&rule);
+  auto* function = new CeresRosenbrock(static_cast<int>(x0.size()));  // owned by the problem
+  const ceres::GradientProblem problem(function);
+  std::vector<double> x(x0.begin(), x0.end());
+  ceres::GradientProblemSolver::Summary summary;
+  const auto t0 = bench::Clock::now();
+  ceres::Solve(options, problem, x.data(), &summary);
+  const double seconds = bench::seconds_since(t0);
+  return {static_cast<int>(summary.iterations.size()) - 1, function->evaluations(), seconds, rule.met() ? "converged" : ceres::TerminationTypeToString(summary.termination_type)};
+}
+
+/// The residuals of a least-squares problem as one Ceres residual block, with frechet's Jacobian,
+/// so that both Levenberg-Marquardt runs see the very same derivatives.
+class CeresResiduals final : public ceres::CostFunction {
+public:
+  CeresResiduals(LeastSquaresObjective objective, int m, int n) : objective_(std::move(objective)), n_(n) {
+    set_num_residuals(m);
+    mutable_parameter_block_sizes()->push_back(n);
+  }
+  bool Evaluate(double const* const* parameters, double* residuals, double** jacobians) const override {
+    const ConstVectorView x(parameters[0], static_cast<std::size_t>(n_));
+    ++evaluations_;
+    objective_.residuals(x, r_);
+    std::copy(r_.begin(), r_.end(), residuals);
+    if (jacobians != nullptr && jacobians[0] != nullptr) {
+      ++evaluations_;
+      const DenseMatrix j = objective_.jacobian(x);
+      for (std::size_t i = 0; i < j.rows(); ++i)
+        for (std::size_t c = 0; c < j.cols(); ++c) jacobians[0][i * j.cols() + c] = j(i, c);
+    }
+    return std::all_of(r_.begin(), r_.end(), [](double v) { return std::isfinite(v); });
+  }
+
+  /// Evaluations of r plus evaluations of J, as frechet counts them.
+  int evaluations() const { return evaluations_; }
+
+private:
+  LeastSquaresObjective objective_;
+  int n_;
+  mutable Vector r_;
+  mutable int evaluations_ = 0;
+};
+
+/// Ceres' Levenberg-Marquardt (ceres::Solver, trust region, dense QR) on a problem of the set from
+/// its standard start: frechet's iteration limit (500) and stopping rule ||J^T r||_2 <= 1e-6; the
+/// rest are Ceres' defaults. Iterations count accepted and rejected steps, as frechet's do.
+CeresRun ceres_levenberg_marquardt(const mgh::Problem& p) {
+  ceres::Problem problem;
+  std::vector<double> x(p.x0.begin(), p.x0.end());
+  auto* residuals = new CeresResiduals(differentiable_least_squares(mgh::residual_function(p)),
+                                       static_cast<int>(p.m), static_cast<int>(p.n));  // owned by the problem
+  problem.AddResidualBlock(residuals, nullptr, x.data());
+  ceres::Solver::Options options;
+  options.minimizer_type = ceres::TRUST_REGION;
+  options.trust_region_strategy_type = ceres::LEVENBERG_MARQUARDT;
+  options.linear_solver_type = ceres::DENSE_QR;
+  options.max_num_iterations = 500;
+  options.function_tolerance = 0.0;
+  options.parameter_tolerance = 0.0;
+  options.gradient_tolerance = 0.0;
+  options.logging_type = ceres::SILENT;
+  GradientNormRule rule(1e-6);
+  options.callbacks.push_back(&rule);
+  ceres::Solver::Summary summary;
+  const auto t0 = bench::Clock::now();
+  ceres::Solve(options, &problem, &summary);
+  const double seconds = bench::seconds_since(t0);
+  return {summary.num_successful_steps + summary.num_unsuccessful_steps, residuals->evaluations(), seconds,
+          rule.met() ? "converged" : ceres::TerminationTypeToString(summary.termination_type)};
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -223,14 +395,57 @@ int main(int argc, char** argv) {
   const OptimizeResult large = lbfgs(rosenbrock, x0);
   const double run_seconds = bench::seconds_since(t0);
   const double per_iteration = run_seconds / std::max(1, large.iterations);
-  report["cases"].push_back({{"name", "lbfgs/extended_rosenbrock"},
-                             {"n", n},
-                             {"iterations", large.iterations},
-                             {"evaluations", large.function_evaluations + large.gradient_evaluations},
-                             {"reason", reason_name(large.reason)},
-                             {"seconds", run_seconds},
-                             {"fg_seconds", fg_seconds},
-                             {"ratio_iteration_to_fg", per_iteration / fg_seconds}});
+  nlohmann::json large_case = {{"name", "lbfgs/extended_rosenbrock"},
+                               {"n", n},
+                               {"iterations", large.iterations},
+                               {"evaluations", large.function_evaluations + large.gradient_evaluations},
+                               {"reason", reason_name(large.reason)},
+                               {"seconds", run_seconds},
+                               {"fg_seconds", fg_seconds},
+                               {"ratio_iteration_to_fg", per_iteration / fg_seconds}};
+#ifdef FRECHET_CERES_PEER
+  // The same start, memory, line-search constants and rule ||grad f||_2 <= 1e-6 (ceres_lbfgs).
+  const CeresRun ceres_large = ceres_lbfgs(x0, OptimizeOptions{}, OptimizeOptions{}.atol);
+  large_case["ceres_iterations"] = ceres_large.iterations;
+  large_case["ceres_evaluations"] = ceres_large.evaluations;
+  large_case["ceres_reason"] = ceres_large.reason;
+  large_case["ceres_seconds"] = ceres_large.seconds;
+  large_case["ratio_ceres_to_frechet"] = ceres_large.seconds / run_seconds;
+#endif
+  report["cases"].push_back(large_case);
+
+#ifdef FRECHET_CERES_PEER
+  // (c) Levenberg-Marquardt beside Ceres', each timed as the median of `repeats` runs.
+  struct LmPair {
+    std::string problem;
+    OptimizeResult ours;
+    double seconds = 0.0;
+    CeresRun theirs;
+  };
+  std::vector<LmPair> lm_pairs;
+  for (const mgh::Problem& problem : mgh::problems()) {
+    LmPair pair{problem.name, {}, 0.0, {}};
+    const LeastSquaresObjective residuals = differentiable_least_squares(mgh::residual_function(problem));
+    pair.seconds = bench::median_of_calls([&] { pair.ours = levenberg_marquardt(residuals, problem.x0); }, repeats);
+    std::vector<double> ceres_seconds;
+    for (int k = 0; k < repeats; ++k) {
+      pair.theirs = ceres_levenberg_marquardt(problem);
+      ceres_seconds.push_back(pair.theirs.seconds);
+    }
+    pair.theirs.seconds = bench::median(ceres_seconds);
+    report["cases"].push_back({{"name", "levenberg_marquardt_ceres/" + problem.name},
+                               {"iterations", pair.ours.iterations},
+                               {"evaluations", pair.ours.function_evaluations + pair.ours.gradient_evaluations},
+                               {"reason", reason_name(pair.ours.reason)},
+                               {"seconds", pair.seconds},
+                               {"ceres_iterations", pair.theirs.iterations},
+                               {"ceres_evaluations", pair.theirs.evaluations},
+                               {"ceres_reason", pair.theirs.reason},
+                               {"ceres_seconds", pair.theirs.seconds},
+                               {"ratio_ceres_to_frechet", pair.theirs.seconds / pair.seconds}});
+    lm_pairs.push_back(std::move(pair));
+  }
+#endif
 
   if (json) {
     bench::print_json(report);
@@ -247,5 +462,19 @@ int main(int argc, char** argv) {
               "time per iteration / time of one f + grad f = %.2f\n",
               n, large.iterations, large.function_evaluations + large.gradient_evaluations,
               reason_name(large.reason).c_str(), per_iteration / fg_seconds);
+#ifdef FRECHET_CERES_PEER
+  std::printf("Ceres' L-BFGS, same start and rule: %d iterations, %d evaluations, %s; "
+              "Ceres' seconds / frechet's = %.2f\n",
+              ceres_large.iterations, ceres_large.evaluations, ceres_large.reason.c_str(),
+              ceres_large.seconds / run_seconds);
+  std::printf("\nLevenberg-Marquardt beside Ceres' (frechet's Jacobian for both, ||J^T r||_2 <= 1e-6)\n");
+  std::printf("%-28s %6s %6s %10s %-16s | %6s %6s %10s %-16s\n", "problem", "iters", "evals", "seconds", "reason",
+              "iters", "evals", "seconds", "Ceres' reason");
+  for (const LmPair& pair : lm_pairs)
+    std::printf("%-28s %6d %6d %10.2e %-16s | %6d %6d %10.2e %-16s\n", pair.problem.c_str(), pair.ours.iterations,
+                pair.ours.function_evaluations + pair.ours.gradient_evaluations, pair.seconds,
+                reason_name(pair.ours.reason).c_str(), pair.theirs.iterations, pair.theirs.evaluations,
+                pair.theirs.seconds, pair.theirs.reason.c_str());
+#endif
   return 0;
 }

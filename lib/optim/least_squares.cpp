@@ -65,6 +65,13 @@ void product(const DenseMatrix& j, ConstVectorView p, VectorView y) {
 
 double half_squared_norm(ConstVectorView r) { return 0.5 * dot(r, r); }
 
+/// ||D v||_2 for the diagonal D = diag(d).
+double scaled_norm(ConstVectorView d, ConstVectorView v) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < v.size(); ++i) sum += (d[i] * v[i]) * (d[i] * v[i]);
+  return std::sqrt(sum);
+}
+
 void check_fields(const char* method, const LeastSquaresObjective& objective, bool dense) {
   if (!objective.residuals) throw ArgumentError(std::string(method) + ": the objective has no residuals");
   if (dense && !objective.jacobian)
@@ -196,12 +203,20 @@ OptimizeResult levenberg_marquardt(const LeastSquaresObjective& objective, Const
   Vector trial_r;
   DenseMatrix j;
   OperatorPtr j_operator;
+  // Moré's scaling (MINPACK's lmder, mode 1): d_c is the largest norm of column c of J met so far
+  // (1 for a column that starts at zero), and the trust region bounds ||D p||, so that the steps
+  // do not depend on the units of the variables.
+  Vector d(dense ? n : 0, 0.0);
   // The residuals and the Jacobian at x, counted as function and gradient evaluations.
   const auto evaluate_jacobian = [&] {
     ++result.gradient_evaluations;
     if (dense) {
       j = calls.jacobian(result.x);
       transpose_product(j, r, result.gradient);
+      for (std::size_t c = 0; c < n; ++c) {
+        const double column = norm2(j.col(c));
+        d[c] = d[c] == 0.0 ? (column == 0.0 ? 1.0 : column) : std::max(d[c], column);
+      }
     } else {
       j_operator = calls.jacobian_operator(result.x);
       j_operator->apply_adjoint(r, result.gradient);
@@ -223,35 +238,42 @@ OptimizeResult levenberg_marquardt(const LeastSquaresObjective& objective, Const
   Vector jp(m);
   Vector trial(n);
   Vector minus_r(m);
-  double radius = options.initial_radius.value_or(dense ? 100.0 * std::max(1.0, norm2(result.x)) : 1e3);
+  const double dx0_norm = dense ? scaled_norm(d, result.x) : 0.0;
+  double radius = options.initial_radius.value_or(dense ? (dx0_norm > 0.0 ? 100.0 * dx0_norm : 100.0) : 1e3);
   double lambda = dense ? 0.0 : 1.0 / radius;
   double nu = 2.0;
   DenseMatrix normal(n, n);
+  Vector ddp(dense ? n : 0);  // D^2 p
   while (result.iterations < run.max_iterations()) {
     const ConstVectorView g = result.gradient;
     if (dense) {
-      // Moré's step: lambda = 0 if the Gauss-Newton step fits in the region, else the lambda with
-      // ||p(lambda)|| = radius within 10 percent, by Newton's method on 1/||p(lambda)|| - 1/radius
-      // kept inside the bracket [low, high] that contains it.
+      // Moré's step (MINPACK's lmpar, with Cholesky of J^T J + lambda D^2 in place of QR): lambda = 0
+      // if the Gauss-Newton step fits in the region, else the lambda with ||D p(lambda)|| = radius
+      // within 10 percent, by Newton's method on 1/||D p(lambda)|| - 1/radius, whose step is
+      // (phi / radius) ||D p||^2 / (D^2 p)^T (J^T J + lambda D^2)^{-1} D^2 p with phi = ||D p|| -
+      // radius, kept inside the bracket [low, high] that contains it.
       for (std::size_t c = 0; c < n; ++c)
         for (std::size_t i = 0; i <= c; ++i) normal(i, c) = normal(c, i) = dot(j.col(i), j.col(c));
-      const double g_norm = result.gradient_norm;
+      const auto newton_step = [&](const CholeskyFactorization& cholesky, double dp_norm, double phi) {
+        for (std::size_t i = 0; i < n; ++i) ddp[i] = d[i] * d[i] * p[i];
+        const Vector w = cholesky.solve(ddp);
+        return (phi / radius) * dp_norm * dp_norm / dot(ddp, w);
+      };
       double low = 0.0;
-      double high = g_norm / radius;
+      double high = 0.0;  // ||D^{-1} g|| / radius
+      for (std::size_t i = 0; i < n; ++i) high += (g[i] / d[i]) * (g[i] / d[i]);
+      high = std::sqrt(high) / radius;
       bool fits = false;
       try {
         const CholeskyFactorization cholesky(normal);
         p = cholesky.solve(g);
         scale(-1.0, p);
-        const double p_norm = norm2(p);
-        if (all_finite(p) && p_norm <= 1.1 * radius) {
+        const double dp_norm = scaled_norm(d, p);
+        if (all_finite(p) && dp_norm <= 1.1 * radius) {
           fits = true;
           lambda = 0.0;
         } else if (all_finite(p)) {
-          // phi(0) / phi'(0) bounds lambda from below when J has full rank.
-          const Vector w = cholesky.solve(p);
-          const double phi = p_norm - radius;
-          low = phi * p_norm / dot(p, w);
+          low = newton_step(cholesky, dp_norm, dp_norm - radius);  // a lower bound when J has full rank
         }
       } catch (const NumericalError&) {
         // J^T J is singular: lambda > 0 is needed.
@@ -259,21 +281,19 @@ OptimizeResult levenberg_marquardt(const LeastSquaresObjective& objective, Const
       for (int k = 0; !fits && k < 10; ++k) {
         if (lambda <= low || lambda >= high) lambda = std::max(1e-3 * high, std::sqrt(low * high));
         DenseMatrix shifted = normal;
-        for (std::size_t i = 0; i < n; ++i) shifted(i, i) += lambda;
+        for (std::size_t i = 0; i < n; ++i) shifted(i, i) += lambda * d[i] * d[i];
         try {
           const CholeskyFactorization cholesky(std::move(shifted));
           p = cholesky.solve(g);
           scale(-1.0, p);
-          const double p_norm = norm2(p);
-          const double phi = p_norm - radius;
+          const double dp_norm = scaled_norm(d, p);
+          const double phi = dp_norm - radius;
           if (std::abs(phi) <= 0.1 * radius) break;
-          const Vector w = cholesky.solve(p);
-          const double derivative = -dot(p, w) / p_norm;
-          if (phi < 0.0) high = lambda;
-          low = std::max(low, lambda - phi / derivative);
-          lambda -= (phi / derivative) * (p_norm / radius);
+          if (phi > 0.0) low = std::max(low, lambda);
+          if (phi < 0.0) high = std::min(high, lambda);
+          lambda = std::max(low, lambda + newton_step(cholesky, dp_norm, phi));
         } catch (const NumericalError&) {
-          low = lambda;  // rounding made J^T J + lambda I indefinite: lambda was too small
+          low = lambda;  // rounding made J^T J + lambda D^2 indefinite: lambda was too small
         }
       }
       product(j, p, jp);
@@ -298,10 +318,20 @@ OptimizeResult levenberg_marquardt(const LeastSquaresObjective& objective, Const
     const double rho = std::isfinite(trial_value) && predicted > 0.0 ? actual / predicted : -1.0;
     const double p_norm = norm2(p);
     if (dense) {
+      // MINPACK's lmdif/lmder update of the radius, on the scaled step: the first radius shrinks to
+      // the first step; on a poor step the factor mu = 1/2, or when f increased the minimiser of the
+      // quadratic through f, its slope g^T p and the trial value (at most 1/2, at least 1/10).
+      const double dp_norm = scaled_norm(d, p);
+      if (result.iterations == 1) radius = std::min(radius, dp_norm);
       if (rho < 0.25) {
-        radius = (std::isfinite(actual) && actual >= 0.0 ? 0.5 : 0.1) * std::min(radius, 10.0 * p_norm);
+        const double slope = dot(g, p);
+        double mu = std::isfinite(actual) && actual >= 0.0 ? 0.5 : 0.5 * slope / (slope + actual);
+        if (!std::isfinite(trial_value) || trial_value >= 100.0 * result.value || !(mu >= 0.1)) mu = 0.1;
+        radius = mu * std::min(radius, 10.0 * dp_norm);
+        lambda /= mu;
       } else if (lambda == 0.0 || rho >= 0.75) {
-        radius = 2.0 * p_norm;
+        radius = 2.0 * dp_norm;
+        lambda *= 0.5;
       }
     }
     if (rho > 1e-4) {
@@ -326,7 +356,7 @@ OptimizeResult levenberg_marquardt(const LeastSquaresObjective& objective, Const
         return run.finish(Reason::step_too_small,
                           detail::failure_message(method, Reason::step_too_small,
                                                   "the damping grew to " + std::to_string(lambda), result.iterations));
-    } else if (radius <= epsilon * std::max(1.0, norm2(result.x))) {
+    } else if (radius <= epsilon * scaled_norm(d, result.x)) {
       return run.finish(Reason::step_too_small,
                         detail::failure_message(method, Reason::step_too_small,
                                                 "the trust radius fell to " + std::to_string(radius),

@@ -84,8 +84,8 @@ struct OptimizeOptions {
   /// gauss_newton and levenberg_marquardt only.
   LeastSquaresSolve least_squares_solve = LeastSquaresSolve::dense;
   /// newton_cg and levenberg_marquardt only: the first trust radius (> 0); unset means
-  /// max(1, ||x0||_2) for newton_cg and 100 max(1, ||x0||_2) for the dense levenberg_marquardt
-  /// (Moré's factor). The matrix-free levenberg_marquardt starts from the damping 1 / initial_radius
+  /// max(1, ||x0||_2) for newton_cg and 100 ||D x0||_2 (100 if that is 0; D Moré's scaling) for the
+  /// dense levenberg_marquardt. The matrix-free levenberg_marquardt starts from the damping 1 / initial_radius
   /// (unset: 1e-3).
   std::optional<double> initial_radius{};
   /// Record value_history, gradient_norm_history and step_history.
