@@ -92,7 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // cancels to 0 on the tape may be 1e14 in forward mode when the registers hold 1e30). The scale
   // is the largest value or derivative: a wrong recording is off by far more.
   frechet::Vector tangent(x.size());
-  double scale = 1.0 + std::abs(plain);
+  // A NaN or inf value (a register overflowed) leaves the derivatives of the registers that stayed
+  // finite to compare, on their own scale.
+  double scale = std::isfinite(plain) ? 1.0 + std::abs(plain) : 1.0;
   for (std::size_t j = 0; j < x.size(); ++j) {
     frechet::Vector e(x.size(), 0.0);
     e[j] = 1.0;
