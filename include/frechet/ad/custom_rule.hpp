@@ -33,6 +33,7 @@ using CustomCotangents = std::span<const VectorView>;
 
 /// A user primitive y = f(x_1, ..., x_k) with its derivatives. `Saved` is whatever the primal
 /// keeps for the derivatives (a factorization, say); it is filled by `primal` and handed to the others.
+/// The optional members have default initializers, so designated initializers may leave them out.
 template <class Saved = std::monostate>
 struct CustomRule {
   /// Named in error messages.
@@ -40,11 +41,11 @@ struct CustomRule {
   /// y = f(x); may store what the derivatives need in `saved`. Required.
   std::function<Vector(CustomInputs x, Saved& saved)> primal;
   /// dy = sum_k J_k dx_k, given the tangents dx (an empty view for a constant argument). Optional.
-  std::function<Vector(CustomInputs x, ConstVectorView y, const Saved& saved, CustomInputs dx)> jvp;
+  std::function<Vector(CustomInputs x, ConstVectorView y, const Saved& saved, CustomInputs dx)> jvp{};
   /// x_bar_k += J_k^T y_bar for every non-empty x_bar_k. Optional.
   std::function<void(CustomInputs x, ConstVectorView y, const Saved& saved, ConstVectorView y_bar,
                      CustomCotangents x_bar)>
-      vjp;
+      vjp{};
   /// Second order, for hvp(): the VJP and its derivative along the arguments' tangents dx (empty for
   /// a constant), given dy = J dx and the output's cotangent y_bar with its tangent y_bar_dot:
   ///     x_bar_k += J_k^T y_bar,    x_bar_dot_k += J_k^T y_bar_dot + (D J_k[dx])^T y_bar
@@ -54,7 +55,7 @@ struct CustomRule {
   std::function<void(CustomInputs x, CustomInputs dx, ConstVectorView y, ConstVectorView dy, const Saved& saved,
                      ConstVectorView y_bar, ConstVectorView y_bar_dot, CustomCotangents x_bar,
                      CustomCotangents x_bar_dot)>
-      vjp_second_order;
+      vjp_second_order{};
 };
 
 namespace detail {
