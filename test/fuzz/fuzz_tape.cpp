@@ -3,7 +3,8 @@
 // is run as plain doubles, recorded on the tape (value_and_grad) and pushed forward one direction
 // at a time (jvp); the three must agree: the values to rounding, the tape's gradient with the
 // forward-mode derivatives to a tolerance. A crash, a sanitizer report or a disagreement is a bug,
-// except where the program's derivative is not determined by double precision at all (below).
+// except where the program's value or derivative is not determined by double precision at all
+// (below).
 
 #include <algorithm>
 #include <cmath>
