@@ -19,10 +19,20 @@
 
 #include "affine_coupling.hpp"
 #include "frechet/frechet.hpp"
+#include "matrix_helpers.hpp"
 #include "report.hpp"
 
 using namespace frechet;
 using demo::format;
+using demo::column;
+using demo::Fisher;
+using demo::fisher;
+using demo::frobenius_distance;
+using demo::inverse;
+using demo::matrix;
+using demo::row;
+using demo::semilog_script;
+using demo::shifted;
 
 namespace {
 
@@ -45,45 +55,6 @@ bool allclose(ConstVectorView got, ConstVectorView expected, double tol) {
   return true;
 }
 
-Vector row(const DenseMatrix& a, std::size_t i) {
-  Vector r(a.cols());
-  for (std::size_t j = 0; j < a.cols(); ++j) r[j] = a(i, j);
-  return r;
-}
-
-// Prints a matrix row by row and records its rows as name_row_i.
-void matrix(demo::Report& report, const std::string& name, const std::string& label, const DenseMatrix& a,
-            const char* fmt = "%.6f") {
-  report.print(label + ":");
-  for (std::size_t i = 0; i < a.rows(); ++i) report.value(format("%s_row_%zu", name.c_str(), i), format("  row %zu", i), row(a, i), fmt);
-}
-
-DenseMatrix inverse(const DenseMatrix& a) { return LuFactorization(a).solve(DenseMatrix::identity(a.rows())); }
-
-DenseMatrix shifted(const DenseMatrix& a, double lambda) {
-  DenseMatrix s = a;
-  for (std::size_t i = 0; i < a.rows(); ++i) s(i, i) += lambda;
-  return s;
-}
-
-// A column vector as an n x 1 matrix, for kron.
-DenseMatrix column(ConstVectorView v) {
-  DenseMatrix c(v.size(), 1);
-  std::copy(v.begin(), v.end(), c.data());
-  return c;
-}
-
-// A semilog-y line plot of data columns 1:k for each (column, title, style).
-std::string semilog_script(const std::string& file, const std::string& title, const std::string& xlabel,
-                           const std::string& ylabel, const std::vector<std::array<std::string, 3>>& curves,
-                           const std::string& key = "top right") {
-  std::string s = "set logscale y; set format y '10^{%L}'; set grid\nset xlabel '" + xlabel + "'; set ylabel '" + ylabel +
-                  "'; set title '" + title + "'\nset key " + key + "\nplot ";
-  for (std::size_t i = 0; i < curves.size(); ++i)
-    s += (i ? ", \\\n     " : "") + std::string("'") + file + "' using 1:" + curves[i][0] + " with " + curves[i][2] +
-         " title '" + curves[i][1] + "'";
-  return s + "\n";
-}
 
 // ---- Exercise 1 -----------------------------------------------------------------------------
 
@@ -396,8 +367,8 @@ void exercise_5(demo::Report& report) {
                  .title = "Loss of GD at 0.9 η_max (converges) and 1.1 η_max (diverges)",
                  .data = {{"ex5_losses.dat", data}},
                  .script = semilog_script("ex5_losses.dat", format("Step-size threshold: η_{max} = %.4f", eta_max), "Steps", "Loss (log)",
-                                          {{{"2", "η = 0.9 η_{max} (converges)", "lines lw 2 lc rgb '#009988'"}},
-                                           {{"3", "η = 1.1 η_{max} (diverges)", "lines lw 2 lc rgb '#CC3311'"}}},
+                                          {{"2", "η = 0.9 η_{max} (converges)", "lines lw 2 lc rgb '#009988'"},
+                                           {"3", "η = 1.1 η_{max} (diverges)", "lines lw 2 lc rgb '#CC3311'"}},
                                           "center right"),
                  .width = 800,
                  .height = 420});
@@ -409,8 +380,8 @@ void exercise_5(demo::Report& report) {
                  .title = "Power iteration on the HVP: Rayleigh-quotient error and residual per step",
                  .data = {{"ex5_power.dat", rq}},
                  .script = semilog_script("ex5_power.dat", "Power iteration with HVPs", "HVPs", "",
-                                          {{{"2", "λ_{max} − θ_k", "linespoints pt 7 lc rgb '#0077BB'"}},
-                                           {{"3", "‖H v_k − θ_k v_k‖", "linespoints pt 5 lc rgb '#EE7733'"}}}),
+                                          {{"2", "λ_{max} − θ_k", "linespoints pt 7 lc rgb '#0077BB'"},
+                                           {"3", "‖H v_k − θ_k v_k‖", "linespoints pt 5 lc rgb '#EE7733'"}}),
                  .width = 800,
                  .height = 420});
 }
@@ -535,37 +506,15 @@ void exercise_6(demo::Report& report) {
                  .title = "Newton (with line search) against GD, η = 0.5, on log(1 + eˣ) − 3x/4",
                  .data = {{"ex6_errors.dat", data}},
                  .script = semilog_script("ex6_errors.dat", "Newton (quadratic) vs GD (linear)", "Step", "|x_t − x*|",
-                                          {{{"3", "Newton with line search", "linespoints pt 7 lw 2 lc rgb '#0077BB'"}},
-                                           {{"2", "GD η = 0.5", "lines lw 2 lc rgb '#CC3311'"}}}),
+                                          {{"3", "Newton with line search", "linespoints pt 7 lw 2 lc rgb '#0077BB'"},
+                                           {"2", "GD η = 0.5", "lines lw 2 lc rgb '#CC3311'"}}),
                  .width = 800,
                  .height = 420});
 }
 
 // ---- Exercise 7 -----------------------------------------------------------------------------
 
-// The exact Fisher block mean_i (a_i (x) g_i)(a_i (x) g_i)^T and the K-FAC factors of n samples.
-struct Fisher {
-  DenseMatrix exact, a, g;
-};
-Fisher fisher(const DenseMatrix& activations, const DenseMatrix& back_grads) {
-  const std::size_t n = activations.rows(), p = activations.cols(), q = back_grads.cols();
-  Fisher f{DenseMatrix(p * q, p * q), matmul(activations, activations, Transpose::yes),
-           matmul(back_grads, back_grads, Transpose::yes)};
-  for (std::size_t i = 0; i < n; ++i) {
-    const DenseMatrix v = kron(column(row(activations, i)), column(row(back_grads, i)));
-    gemm(1.0 / n, v, Transpose::no, v, Transpose::yes, 1.0, f.exact);
-  }
-  for (double& e : f.a.values()) e /= n;
-  for (double& e : f.g.values()) e /= n;
-  return f;
-}
-
 double frobenius(const DenseMatrix& a) { return norm2(a.values()); }
-double frobenius_distance(const DenseMatrix& a, const DenseMatrix& b) {
-  DenseMatrix d = a;
-  axpy(-1.0, b.values(), d.values());
-  return frobenius(d);
-}
 
 void exercise_7(demo::Report& report) {
   report.section("Q7", "Exercise 7: K-FAC: the Fisher block of a linear layer against A (x) G");
@@ -828,9 +777,9 @@ void exercise_10(demo::Report& report) {
                  .title = "Loss of Gauss-Newton (one step to the optimum) against GD at η = 0.1 (above 2/λ_max) and η = 1/λ_max",
                  .data = {{"ex10_losses.dat", data}},
                  .script = semilog_script("ex10_losses.dat", "Gauss-Newton vs gradient descent", "Step", "loss ½‖r‖²",
-                                          {{{"2", "GD η = 0.1", "lines lw 2 lc rgb '#CC3311'"}},
-                                           {{"3", "GD η = 1/λ_{max}", "lines lw 2 lc rgb '#009988'"}},
-                                           {{"4", "Gauss-Newton", "lines lw 2 dt 2 lc rgb '#0077BB'"}}}),
+                                          {{"2", "GD η = 0.1", "lines lw 2 lc rgb '#CC3311'"},
+                                           {"3", "GD η = 1/λ_{max}", "lines lw 2 lc rgb '#009988'"},
+                                           {"4", "Gauss-Newton", "lines lw 2 dt 2 lc rgb '#0077BB'"}}),
                  .width = 800,
                  .height = 420});
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "frechet/frechet.hpp"
+#include "matrix_helpers.hpp"
 #include "report.hpp"
 
 namespace jh_theory {
@@ -35,16 +36,7 @@ inline bool allclose(ConstVectorView got, ConstVectorView expected, double atol,
   return true;
 }
 
-// Prints a matrix row by row, each row a reported value named NAME_row_I.
-inline void matrix(frechet::demo::Report& report, const std::string& name, const std::string& label,
-                   const DenseMatrix& a, const char* fmt = "%.6f") {
-  report.print(label + ":");
-  for (std::size_t i = 0; i < a.rows(); ++i) {
-    Vector r(a.cols());
-    for (std::size_t j = 0; j < a.cols(); ++j) r[j] = a(i, j);
-    report.value(format("%s_row_%zu", name.c_str(), i), format("  row %zu", i), r, fmt);
-  }
-}
+using frechet::demo::matrix;
 
 // The sections the other source files reproduce, called in order by main (jh_theory.cpp, sections 1-5).
 

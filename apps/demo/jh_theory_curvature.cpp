@@ -17,21 +17,23 @@
 #include "affine_coupling.hpp"
 #include "frechet/frechet.hpp"
 #include "jh_theory.hpp"
+#include "matrix_helpers.hpp"
 #include "report.hpp"
 
 using namespace frechet;
 using demo::format;
+using demo::Fisher;
+using demo::fisher;
+using demo::frobenius_distance;
+using demo::inverse;
+using demo::row;
+using demo::semilog_script;
+using demo::shifted;
 using jh_theory::allclose;
 using jh_theory::distance;
 using jh_theory::matrix;
 
 namespace {
-
-Vector row(const DenseMatrix& a, std::size_t i) {
-  Vector r(a.cols());
-  for (std::size_t j = 0; j < a.cols(); ++j) r[j] = a(i, j);
-  return r;
-}
 
 DenseMatrix gaussian_matrix(Random& random, std::size_t m, std::size_t n, double s = 1.0) {
   DenseMatrix a(m, n);
@@ -40,55 +42,13 @@ DenseMatrix gaussian_matrix(Random& random, std::size_t m, std::size_t n, double
   return a;
 }
 
-DenseMatrix shifted(DenseMatrix a, double lambda) {
-  for (std::size_t i = 0; i < a.rows(); ++i) a(i, i) += lambda;
-  return a;
-}
-
-DenseMatrix inverse(const DenseMatrix& a) { return LuFactorization(a).solve(DenseMatrix::identity(a.rows())); }
-
 double norm2_distance(ConstVectorView a, ConstVectorView b) {
   Vector d(a.begin(), a.end());
   axpy(-1.0, b, d);
   return norm2(d);
 }
 
-double frobenius_distance(const DenseMatrix& a, const DenseMatrix& b) { return norm2_distance(a.values(), b.values()); }
-
-// The exact Fisher block mean_i vec(g_i a_i^T) vec(g_i a_i^T)^T of a linear layer and its K-FAC
-// factors A = mean a a^T, G = mean g g^T. vec(g a^T) = a (x) g (columns stacked).
-struct Fisher {
-  DenseMatrix exact, a, g;
-};
-Fisher fisher(const DenseMatrix& activations, const DenseMatrix& back_grads) {
-  const std::size_t n = activations.rows(), p = activations.cols(), q = back_grads.cols();
-  Fisher f{DenseMatrix(p * q, p * q), matmul(activations, activations, Transpose::yes),
-           matmul(back_grads, back_grads, Transpose::yes)};
-  DenseMatrix v(p * q, 1), a(p, 1), g(q, 1);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < p; ++j) a(j, 0) = activations(i, j);
-    for (std::size_t j = 0; j < q; ++j) g(j, 0) = back_grads(i, j);
-    v = kron(a, g);
-    gemm(1.0 / n, v, Transpose::no, v, Transpose::yes, 1.0, f.exact);
-  }
-  scale(1.0 / n, f.a.values());
-  scale(1.0 / n, f.g.values());
-  return f;
-}
-
 double kfac_error(const Fisher& f) { return frobenius_distance(f.exact, kron(f.a, f.g)) / norm2(f.exact.values()); }
-
-// A semilog-y plot of columns 2.. of `file` against column 1, one (column, title, style) per curve.
-std::string semilog_script(const std::string& file, const std::string& title, const std::string& xlabel,
-                           const std::string& ylabel, const std::vector<std::array<std::string, 3>>& curves,
-                           const std::string& key = "outside right") {
-  std::string s = "set logscale y; set format y '10^{%L}'; set grid\nset xlabel '" + xlabel + "'; set ylabel '" + ylabel +
-                  "'; set title '" + title + "'\nset key " + key + "\nplot ";
-  for (std::size_t i = 0; i < curves.size(); ++i)
-    s += (i ? ", \\\n     " : "") + std::string("'") + file + "' using 1:" + curves[i][0] + " with " + curves[i][2] +
-         " title '" + curves[i][1] + "'";
-  return s + "\n";
-}
 
 void section_14(demo::Report& report) {
   report.section("Q14", "Section 14: K-FAC, the Fisher block of a linear layer y = W a against A (x) G");
@@ -365,8 +325,8 @@ void section_17(demo::Report& report) {
                  .data = {{"q17_norms.dat", data}},
                  .script = semilog_script("q17_norms.dat", "Gradient norm through depth: plain vs residual", "Depth (layer)",
                                           "Spectral norm of cumulative Jacobian",
-                                          {{{"2", "Plain network (J = J_L⋯J_1)", "lines lw 2 lc rgb '#CC3311'"}},
-                                           {{"3", "Residual network (J = ∏(I + J_F))", "lines lw 2 lc rgb '#009988'"}}},
+                                          {{"2", "Plain network (J = J_L⋯J_1)", "lines lw 2 lc rgb '#CC3311'"},
+                                           {"3", "Residual network (J = ∏(I + J_F))", "lines lw 2 lc rgb '#009988'"}},
                                           "bottom left"),
                  .width = 900,
                  .height = 440});
@@ -438,10 +398,11 @@ void section_18(demo::Report& report) {
                  .data = {{"q18_errors.dat", data}},
                  .script = semilog_script("q18_errors.dat", "GD convergence rate vs condition number κ", "Gradient descent steps",
                                           "||x_t - x*|| (log scale)",
-                                          {{{"2", "κ=1, ρ=0.00", "lines lw 2 lc rgb 'forest-green'"}},
-                                           {{"3", "κ=5, ρ=0.67", "lines lw 2 lc rgb 'blue'"}},
-                                           {{"4", "κ=25, ρ=0.92", "lines lw 2 lc rgb 'orange'"}},
-                                           {{"5", "κ=100, ρ=0.98", "lines lw 2 lc rgb 'red'"}}}),
+                                          {{"2", "κ=1, ρ=0.00", "lines lw 2 lc rgb 'forest-green'"},
+                                           {"3", "κ=5, ρ=0.67", "lines lw 2 lc rgb 'blue'"},
+                                           {"4", "κ=25, ρ=0.92", "lines lw 2 lc rgb 'orange'"},
+                                           {"5", "κ=100, ρ=0.98", "lines lw 2 lc rgb 'red'"}},
+                                          "outside right"),
                  .width = 900,
                  .height = 440});
 }

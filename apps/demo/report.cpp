@@ -26,6 +26,17 @@ std::string format(const char* fmt, ...) {
   return s;
 }
 
+std::string semilog_script(const std::string& file, const std::string& title, const std::string& xlabel,
+                           const std::string& ylabel, const std::vector<Curve>& curves, const std::string& key) {
+  std::string s = "set logscale y; set format y '10^{%L}'; set grid\nset xlabel '" + xlabel + "'; set ylabel '" +
+                  ylabel + "'; set title '" + title + "'\nset key " + key + "\nplot ";
+  for (std::size_t i = 0; i < curves.size(); ++i) {
+    s += (i ? ", \\\n     " : "") + std::string("'") + file + "' using 1:" + curves[i].column + " with " +
+         curves[i].style + " title '" + curves[i].title + "'";
+  }
+  return s + "\n";
+}
+
 namespace {
 
 // NaN and infinities are not JSON numbers: they go out as strings, so the object stays valid.

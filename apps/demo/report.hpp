@@ -23,6 +23,15 @@ namespace frechet::demo {
 /// printf into a std::string.
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/// One curve of semilog_script: the data column, its title and its gnuplot style.
+struct Curve {
+  std::string column, title, style;
+};
+/// A gnuplot script plotting the given columns of `file` against its column 1 with a log-scale y.
+std::string semilog_script(const std::string& file, const std::string& title, const std::string& xlabel,
+                           const std::string& ylabel, const std::vector<Curve>& curves,
+                           const std::string& key = "top right");
+
 /// A figure: data files and a gnuplot script that reads them by name. The script sets everything but
 /// the terminal and the output, which the kit sets twice (SVG, then PNG) when it renders.
 struct Figure {
