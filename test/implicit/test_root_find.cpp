@@ -15,6 +15,7 @@
 #include "implicit_test_support.hpp"
 
 using namespace frechet;
+using frechet::testing::broyden_tridiagonal;
 using frechet::testing::message_has;
 
 namespace {
@@ -27,21 +28,6 @@ const auto powell_badly_scaled = [](const auto& x) {
   using std::exp;
   using T = scalar_t<std::remove_cvref_t<decltype(x)>>;
   return std::vector<T>{1e4 * x[0] * x[1] - 1.0, exp(-x[0]) + exp(-x[1]) - 1.0001};
-};
-
-// Broyden tridiagonal (MGH 30): f_i = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1, x_0 = x_{n+1} = 0;
-// start x_i = -1.
-const auto broyden_tridiagonal = [](const auto& x) {
-  using T = scalar_t<std::remove_cvref_t<decltype(x)>>;
-  const std::size_t n = x.size();
-  std::vector<T> f(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    T fi = (3.0 - 2.0 * x[i]) * x[i] + 1.0;
-    if (i > 0) fi = fi - x[i - 1];
-    if (i + 1 < n) fi = fi - 2.0 * x[i + 1];
-    f[i] = fi;
-  }
-  return f;
 };
 
 // Discrete boundary value problem (MGH 28): h = 1 / (n + 1), t_i = i h,

@@ -14,23 +14,10 @@
 #include "implicit_test_support.hpp"
 
 using namespace frechet;
+using frechet::testing::broyden_tridiagonal;
 using frechet::testing::message_has;
 
 namespace {
-
-// Broyden tridiagonal (Moré, Garbow and Hillstrom's problem 30), a nonsymmetric tridiagonal Jacobian.
-const auto broyden_tridiagonal = [](const auto& x) {
-  using T = scalar_t<std::remove_cvref_t<decltype(x)>>;
-  const std::size_t n = x.size();
-  std::vector<T> f(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    T fi = (3.0 - 2.0 * x[i]) * x[i] + 1.0;
-    if (i > 0) fi = fi - x[i - 1];
-    if (i + 1 < n) fi = fi - 2.0 * x[i + 1];
-    f[i] = fi;
-  }
-  return f;
-};
 
 // A monotone 1-D reaction-diffusion system -u'' + u^3 = 1 (symmetric positive definite Jacobian).
 const auto reaction_diffusion = [](const auto& u) {
