@@ -327,6 +327,36 @@ BOOST_AUTO_TEST_CASE(expressions_of_constants_are_constants) {
   BOOST_TEST(d.term_count() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_combination_used_twice_keeps_small_partials) {
+  // Found by fuzz_tape (test/fuzz/corpus/tape/combination_used_twice): r3 is a combination with a
+  // partial of about 1e17 in x[1], used twice in r3 - r3. Its expanded terms, 0.5 - 0.25e17 + 0.25e17
+  // for x[1], summed left to right gave 0 instead of 0.5; the merge now sums them compensated.
+  const auto f = [](const auto& x) {
+    using T = frechet::scalar_t<std::remove_cvref_t<decltype(x)>>;
+    T r3 = x[0] * 0.0 + 1e17;
+    r3 /= 1.5 + sin(x[1]);
+    const T r1 = 0.5 * x[1] - (r3 - r3) * 0.25;
+    return r1 * r1;
+  };
+  const Vector x{0.3, -0.7};
+  const double r1 = 0.5 * x[1];
+  const Vector expected{0.0, 2.0 * r1 * 0.5};
+  BOOST_TEST(relative_error(frechet::grad(f, x), expected) <= 1e-15);
+  // The same through a tape of dual numbers: the Hessian's column along x[1] is (0, 0.5).
+  const Vector h = frechet::hvp(f, x, Vector{0.0, 1.0});
+  BOOST_TEST(relative_error(h, Vector{0.0, 0.5}) <= 1e-15);
+  // Three copies whose rounded sum loses the small term twice over.
+  const auto g = [](const auto& x) {
+    using T = frechet::scalar_t<std::remove_cvref_t<decltype(x)>>;
+    T r = x[0] * 0.0 + 3e16;
+    r /= 1.5 + sin(x[1]);
+    const T s = x[1] + r * 0.5 - r * 0.25 - r * 0.25;
+    return s;
+  };
+  // 0.5 - 0.25 - 0.25 is exactly 0 in forward mode: d/dx[1] is exactly 1.
+  BOOST_TEST(relative_error(frechet::grad(g, x), Vector{0.0, 1.0}) <= 1e-15);
+}
+
 BOOST_AUTO_TEST_CASE(random_programs_in_every_mode) {
   // 100 random programs over 4 variables: gradient against finite differences and against forward
   // mode by duality, HVP against differences of the gradient, forward-over-forward against

@@ -24,29 +24,49 @@ FRECHET_AD_INLINE TapeScalar<S> TapeScalar<S>::evaluate(const E& e) {
 }
 
 namespace detail {
-// Merges term K of t into the first earlier term with the same index (compile-time indices, so the
-// terms stay in registers).
-template <int K, class E> FRECHET_AD_INLINE void merge_repeated_term(E& t) {
-  [&]<int... J>(std::integer_sequence<int, J...>) FRECHET_AD_LAMBDA_INLINE {
-    (void)((t.index[J] == t.index[K] ? (t.partial[J] += t.partial[K], t.index[K] = no_index, true) : false) || ...);
-  }(std::make_integer_sequence<int, K>{});
-}
-
 /// The terms of an expression with repeated indices merged: each index kept at its first position
-/// with the sum of its partials, later copies emptied (no_index). The positions are compile-time, so
-/// the comparisons the compiler can decide (the same variable read twice, a variable against an
-/// empty term) fold away.
+/// with the (compensated) sum of its partials, later copies emptied (no_index). The positions are
+/// compile-time, so the comparisons the compiler can decide (the same variable read twice, a variable
+/// against an empty term) fold away.
 template <class S, int N>
 struct MergedTerms {
   std::uint32_t index[N];
   S partial[N];
 };
+
+// -0 in every part: x + negative_zero is x for every x (signed zeros included), so the compiler
+// folds the compensation of a term that no merge can reach.
+inline double negative_zero(double) { return -0.0; }
+template <class T> Dual<T> negative_zero(const Dual<T>&) { return Dual<T>(negative_zero(T{}), negative_zero(T{})); }
+
+// Merges term K of t into the first earlier term J with the same index (compile-time positions, so
+// the terms stay in registers), as a compensated sum: p_J + p_K = s + e exactly, with s = fl(p_J +
+// p_K) kept in p_J and the rounding error e (Knuth's TwoSum, componentwise for dual numbers) added
+// to the compensation c_J, which merge_terms adds back at the end (Neumaier's summation).
+// Why: a combination used twice, as in (r - r) with r = k x_1 + ..., expands into the partials k and
+// -k of x_1 beside x_1's other partials. Summed left to right, a partial smaller than ulp(k) is
+// absorbed (0.5 - 1e17 + 1e17 = 0) where a tape that recorded r would have cancelled k first; the
+// compensation keeps it. Without cancellation fl(s + c) is s: the result is what it was.
+template <int K, class S, int N> FRECHET_AD_INLINE void merge_repeated_term(MergedTerms<S, N>& t, S (&c)[N]) {
+  const auto merge = [&](S& into, S& compensation) FRECHET_AD_LAMBDA_INLINE {
+    const S s = into + t.partial[K];
+    const S from_into = s - t.partial[K];
+    compensation = compensation + ((into - from_into) + (t.partial[K] - (s - from_into)));
+    into = s;
+    t.index[K] = no_index;
+  };
+  [&]<int... J>(std::integer_sequence<int, J...>) FRECHET_AD_LAMBDA_INLINE {
+    (void)((t.index[J] == t.index[K] ? (merge(t.partial[J], c[J]), true) : false) || ...);
+  }(std::make_integer_sequence<int, K>{});
+}
 // Filled in place: returned by value, the aggregate is copied, which the compiler does not elide
 // for dual and `auto` expressions (instruction counts in doc/benchmarks.md).
 template <class E, class S, int N> FRECHET_AD_INLINE void merge_terms(const E& e, MergedTerms<S, N>& t) {
   [&]<int... K>(std::integer_sequence<int, K...>) FRECHET_AD_LAMBDA_INLINE {
-    ((t.index[K] = e.index[K], t.partial[K] = e.partial[K]), ...);
-    (merge_repeated_term<K>(t), ...);
+    S c[N];
+    ((t.index[K] = e.index[K], t.partial[K] = e.partial[K], c[K] = negative_zero(e.partial[K])), ...);
+    (merge_repeated_term<K>(t, c), ...);
+    ((t.partial[K] = t.partial[K] + c[K]), ...);
   }(std::make_integer_sequence<int, N>{});
 }
 }  // namespace detail
