@@ -7,7 +7,10 @@
 // Jacobian by colouring over n), and up to --unrolled-max-n unknowns the same gradient by unrolling
 // the sparse Cholesky Newton iterations on the tape (each step a differentiable sparse_solve):
 // ratio_unrolled_to_implicit (its reverse pass over the implicit adjoint) and
-// ratio_unrolled_to_implicit_bytes (its tape over the tapes the adjoint records). Scalar roots:
+// ratio_unrolled_to_implicit_bytes: the unrolled tape's Tape::memory_bytes, which counts every step's
+// nodes and the Cholesky factor each step's sparse_solve keeps for the backward pass, over the
+// implicit adjoint's two tapes (F's VJPs in u and in lambda) and the one factor it keeps (the forward
+// solve's last, its preconditioner). Scalar roots:
 // bracket_root (TOMS 748) against Boost.Math's toms748_solve and newton_root against its
 // newton_raphson_iterate, called directly with the same stopping rule, ratio_frechet_to_boost. With -Dscipy_peer, SciPy's newton_krylov on the same residual and
 // stopping rule (no preconditioner, LGMRES) beside frechet's unpreconditioned Newton-Krylov:
@@ -45,6 +48,7 @@
 #include "frechet/implicit/sparse_solve.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
+#include "frechet/precond/sparse_cholesky.hpp"
 
 namespace {
 
@@ -151,13 +155,16 @@ Unrolled unrolled_gradient(std::size_t m, const CsrMatrix& pattern, const Newton
   return out;
 }
 
-// Bytes of the tapes the implicit adjoint records with GMRES: F in u at the root (the Jacobian
-// operator's VJPs) and F in lambda (F_theta^T w).
-std::size_t implicit_tape_bytes(std::size_t m, const Vector& root) {
+// Bytes the implicit adjoint keeps: the tapes it records with GMRES, F in u at the root (the
+// Jacobian operator's VJPs) and F in lambda (F_theta^T w), and the forward solve's last Cholesky
+// factor, its preconditioner.
+std::size_t implicit_adjoint_bytes(std::size_t m, const NewtonResult& forward) {
   const auto f = bratu(m);
   const Vector theta{lambda};
-  return vjp([&](const auto& u) { return f(u, theta); }, root).pullback.tape_bytes() +
-         vjp([&](const auto& t) { return f(root, t); }, theta).pullback.tape_bytes();
+  const auto* kept = dynamic_cast<const SparseCholeskyPreconditioner*>(forward.preconditioner.get());
+  return vjp([&](const auto& u) { return f(u, theta); }, forward.x).pullback.tape_bytes() +
+         vjp([&](const auto& t) { return f(forward.x, t); }, theta).pullback.tape_bytes() +
+         (kept != nullptr ? kept->factorization().memory_bytes() : 0);
 }
 
 // Scalar roots on three equations, each against Boost.Math called directly with the same stopping
@@ -357,7 +364,7 @@ int main(int argc, char** argv) {
                                              {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_cholesky,
                                               .jacobian_pattern = pattern});
       const Unrolled unrolled = unrolled_gradient(m, *pattern, forward, repeats);
-      const std::size_t implicit_bytes = implicit_tape_bytes(m, forward.x);
+      const std::size_t implicit_bytes = implicit_adjoint_bytes(m, forward);
       const double time_ratio = unrolled.backward_seconds / cholesky.grad_seconds;
       const double byte_ratio = static_cast<double>(unrolled.tape_bytes) / static_cast<double>(implicit_bytes);
       if (!json) std::printf("unrolled, n = %zu: %d steps recorded in %.4f s, reverse pass %.4f s (implicit adjoint %.4f s: %.1fx), "
