@@ -7,14 +7,18 @@
 // Jacobian by colouring over n), and up to --unrolled-max-n unknowns the same gradient by unrolling
 // the sparse Cholesky Newton iterations on the tape (each step a differentiable sparse_solve):
 // ratio_unrolled_to_implicit (its reverse pass over the implicit adjoint) and
-// ratio_unrolled_to_implicit_bytes (its tape over the tapes the adjoint records). Scalar roots:
-// bracket_root (TOMS 748) against Boost.Math's toms748_solve called directly with the same stopping
-// rule, ratio_frechet_to_boost. With -Dscipy_peer, SciPy's newton_krylov on the same residual and
+// ratio_unrolled_to_implicit_bytes: the unrolled tape's Tape::memory_bytes, which counts every step's
+// nodes and the Cholesky factor each step's sparse_solve keeps for the backward pass, over the
+// implicit adjoint's two tapes (F's VJPs in u and in lambda) and the one factor it keeps (the forward
+// solve's last, its preconditioner). Scalar roots:
+// bracket_root (TOMS 748) against Boost.Math's toms748_solve and newton_root against its
+// newton_raphson_iterate, called directly with the same stopping rule, ratio_frechet_to_boost. With -Dscipy_peer, SciPy's newton_krylov on the same residual and
 // stopping rule (no preconditioner, LGMRES) beside frechet's unpreconditioned Newton-Krylov:
 // ratio_scipy_to_frechet; with -Dkinsol_peer, SUNDIALS KINSOL's Newton-GMRES likewise:
 // ratio_kinsol_to_frechet.
 
 #include <CLI/CLI.hpp>
+#include <boost/math/tools/roots.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
 #include <nlohmann/json.hpp>
 
@@ -31,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_support.hpp"
@@ -43,6 +48,7 @@
 #include "frechet/implicit/sparse_solve.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
+#include "frechet/precond/sparse_cholesky.hpp"
 
 namespace {
 
@@ -149,50 +155,77 @@ Unrolled unrolled_gradient(std::size_t m, const CsrMatrix& pattern, const Newton
   return out;
 }
 
-// Bytes of the tapes the implicit adjoint records with GMRES: F in u at the root (the Jacobian
-// operator's VJPs) and F in lambda (F_theta^T w).
-std::size_t implicit_tape_bytes(std::size_t m, const Vector& root) {
+// Bytes the implicit adjoint keeps: the tapes it records with GMRES, F in u at the root (the
+// Jacobian operator's VJPs) and F in lambda (F_theta^T w), and the forward solve's last Cholesky
+// factor, its preconditioner.
+std::size_t implicit_adjoint_bytes(std::size_t m, const NewtonResult& forward) {
   const auto f = bratu(m);
   const Vector theta{lambda};
-  return vjp([&](const auto& u) { return f(u, theta); }, root).pullback.tape_bytes() +
-         vjp([&](const auto& t) { return f(root, t); }, theta).pullback.tape_bytes();
+  const auto* kept = dynamic_cast<const SparseCholeskyPreconditioner*>(forward.preconditioner.get());
+  return vjp([&](const auto& u) { return f(u, theta); }, forward.x).pullback.tape_bytes() +
+         vjp([&](const auto& t) { return f(forward.x, t); }, theta).pullback.tape_bytes() +
+         (kept != nullptr ? kept->factorization().memory_bytes() : 0);
 }
 
-// bracket_root (TOMS 748 through frechet) against boost::math::tools::toms748_solve called
-// directly, with frechet's stopping rule (upper - lower <= 4 eps min(|lower|, |upper|)) and
-// evaluation limit, on three scalar equations.
-void scalar_roots(nlohmann::json& report) {
-  struct Equation {
-    const char* name;
-    double (*f)(double);
-    double lower, upper;
+// Scalar roots on three equations, each against Boost.Math called directly with the same stopping
+// rule: bracket_root (TOMS 748) against boost::math::tools::toms748_solve (upper - lower <= 4 eps
+// min(|lower|, |upper|), 100 evaluations at most), and newton_root against
+// boost::math::tools::newton_raphson_iterate from the midpoint (|step| <= 2^-50 |x| = 4 eps |x|), both
+// given f and f' by one evaluation of f on a Dual. Both frechet finders also evaluate f at the two
+// ends (the bracket's check), which Boost's Newton does not.
+template <class F>
+void scalar_root_case(const char* name, const F& f, double lower, double upper, bool json, nlohmann::json& report) {
+  // A plain function pointer for both TOMS 748 runs (f has no captures: F is default-constructible).
+  double (*const f_double)(double) = [](double x) { return F{}(x); };
+  const auto f_and_derivative = [&f](double x) {
+    const Dual<double> y = f(Dual<double>(x, 1.0));
+    return std::pair<double, double>(y.value(), y.tangent());
   };
-  const Equation equations[] = {
-      {"cos(x) - x", [](double x) { return std::cos(x) - x; }, 0.0, 1.0},
-      {"x^3 - 2x - 5", [](double x) { return x * x * x - 2.0 * x - 5.0; }, 2.0, 3.0},
-      {"excess demand", [](double p) { return 100.0 - 2.0 * std::sqrt(p) - 5.0 * std::pow(3.0, 0.15 * p); }, 0.0, 100.0}};
-  for (const Equation& e : equations) {
-    double frechet_root = 0.0, boost_root = 0.0;
-    const double frechet_seconds = bench::median_seconds([&] { frechet_root = bracket_root(e.f, e.lower, e.upper).root; bench::keep(frechet_root); }, 0.3);
-    const double boost_seconds = bench::median_seconds(
-        [&] {
-          std::uintmax_t limit = 100;
-          const auto tolerance = [](double a, double b) {
-            return std::abs(b - a) <= 4.0 * std::numeric_limits<double>::epsilon() * std::min(std::abs(a), std::abs(b));
-          };
-          const auto [a, b] = boost::math::tools::toms748_solve(e.f, e.lower, e.upper, e.f(e.lower), e.f(e.upper), tolerance, limit);
-          boost_root = std::abs(e.f(a)) < std::abs(e.f(b)) ? a : b;
-          bench::keep(boost_root);
-        },
-        0.3);
-    std::printf("scalar root %-16s frechet %.3e s, Boost.Math %.3e s, frechet/boost = %.2f (roots differ by %.1e)\n", e.name,
-                frechet_seconds, boost_seconds, frechet_seconds / boost_seconds, std::abs(frechet_root - boost_root));
-    report["cases"].push_back({{"name", std::string("scalar_root/") + e.name},
-                               {"frechet_seconds", frechet_seconds},
-                               {"boost_seconds", boost_seconds},
-                               {"root_difference", std::abs(frechet_root - boost_root)},
-                               {"ratio_frechet_to_boost", frechet_seconds / boost_seconds}});
-  }
+  double frechet_root = 0.0, boost_root = 0.0, frechet_newton = 0.0, boost_newton = 0.0;
+  const double frechet_seconds = bench::median_seconds([&] { frechet_root = bracket_root(f_double, lower, upper).root; bench::keep(frechet_root); }, 0.3);
+  const double boost_seconds = bench::median_seconds(
+      [&] {
+        std::uintmax_t limit = 100;
+        const auto tolerance = [](double a, double b) {
+          return std::abs(b - a) <= 4.0 * std::numeric_limits<double>::epsilon() * std::min(std::abs(a), std::abs(b));
+        };
+        const auto [a, b] = boost::math::tools::toms748_solve(f_double, lower, upper, f_double(lower), f_double(upper), tolerance, limit);
+        boost_root = std::abs(f_double(a)) < std::abs(f_double(b)) ? a : b;
+        bench::keep(boost_root);
+      },
+      0.3);
+  const double frechet_newton_seconds =
+      bench::median_seconds([&] { frechet_newton = newton_root(f, lower, upper).root; bench::keep(frechet_newton); }, 0.3);
+  const double boost_newton_seconds = bench::median_seconds(
+      [&] {
+        std::uintmax_t limit = 100;
+        boost_newton = boost::math::tools::newton_raphson_iterate(f_and_derivative, lower + 0.5 * (upper - lower), lower, upper, 51, limit);
+        bench::keep(boost_newton);
+      },
+      0.3);
+  if (!json) std::printf("scalar root %-16s TOMS 748: frechet %.3e s, Boost.Math %.3e s, frechet/boost = %.2f (roots differ by %.1e)\n", name,
+              frechet_seconds, boost_seconds, frechet_seconds / boost_seconds, std::abs(frechet_root - boost_root));
+  if (!json) std::printf("scalar root %-16s Newton:   frechet %.3e s, Boost.Math %.3e s, frechet/boost = %.2f (roots differ by %.1e)\n", name,
+              frechet_newton_seconds, boost_newton_seconds, frechet_newton_seconds / boost_newton_seconds,
+              std::abs(frechet_newton - boost_newton));
+  report["cases"].push_back({{"name", std::string("scalar_root/") + name},
+                             {"frechet_seconds", frechet_seconds},
+                             {"boost_seconds", boost_seconds},
+                             {"root_difference", std::abs(frechet_root - boost_root)},
+                             {"ratio_frechet_to_boost", frechet_seconds / boost_seconds}});
+  report["cases"].push_back({{"name", std::string("scalar_newton/") + name},
+                             {"frechet_seconds", frechet_newton_seconds},
+                             {"boost_seconds", boost_newton_seconds},
+                             {"root_difference", std::abs(frechet_newton - boost_newton)},
+                             {"ratio_frechet_to_boost", frechet_newton_seconds / boost_newton_seconds}});
+}
+
+void scalar_roots(bool json, nlohmann::json& report) {
+  using std::cos, std::pow, std::sqrt;
+  scalar_root_case("cos(x) - x", [](const auto& x) { return cos(x) - x; }, 0.0, 1.0, json, report);
+  scalar_root_case("x^3 - 2x - 5", [](const auto& x) { return x * x * x - 2.0 * x - 5.0; }, 2.0, 3.0, json, report);
+  scalar_root_case("excess demand", [](const auto& p) { return 100.0 - 2.0 * sqrt(p) - 5.0 * pow(3.0, 0.15 * p); }, 0.0, 100.0,
+                   json, report);
 }
 
 #ifdef FRECHET_KINSOL_PEER
@@ -302,7 +335,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> sides{316, 1000};
   int repeats = 3;
   std::size_t unrolled_max_n = 100000;
-  app.add_flag("--json", json, "print one JSON object");
+  app.add_flag("--json", json, "print one JSON object and nothing else (without it, the table)");
   app.add_option("--unrolled-max-n", unrolled_max_n,
                  "largest n for the unrolled gradient (its tape and kept factorizations grow with the iterations)");
   app.add_option("--sides", sides, "grid sides m (m^2 unknowns)")->delimiter(',')->check(CLI::Range(std::size_t{3}, std::size_t{4000}));
@@ -310,7 +343,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   nlohmann::json report = bench::json_report("implicit");
-  std::printf("%-30s %9s %6s %6s %8s %8s %10s %10s %8s  %s\n", "case", "n", "iters", "JVPs", "lin.it", "adj.it", "forward s",
+  if (!json) std::printf("%-30s %9s %6s %6s %8s %8s %10s %10s %8s  %s\n", "case", "n", "iters", "JVPs", "lin.it", "adj.it", "forward s",
               "grad s", "grad/fwd", "reason");
   for (const std::size_t m : sides) {
     const auto pattern = std::make_shared<const CsrMatrix>(laplacian_2d(m, m));
@@ -331,10 +364,10 @@ int main(int argc, char** argv) {
                                              {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_cholesky,
                                               .jacobian_pattern = pattern});
       const Unrolled unrolled = unrolled_gradient(m, *pattern, forward, repeats);
-      const std::size_t implicit_bytes = implicit_tape_bytes(m, forward.x);
+      const std::size_t implicit_bytes = implicit_adjoint_bytes(m, forward);
       const double time_ratio = unrolled.backward_seconds / cholesky.grad_seconds;
       const double byte_ratio = static_cast<double>(unrolled.tape_bytes) / static_cast<double>(implicit_bytes);
-      std::printf("unrolled, n = %zu: %d steps recorded in %.4f s, reverse pass %.4f s (implicit adjoint %.4f s: %.1fx), "
+      if (!json) std::printf("unrolled, n = %zu: %d steps recorded in %.4f s, reverse pass %.4f s (implicit adjoint %.4f s: %.1fx), "
                   "tape %.1f MB (implicit %.1f MB: %.1fx); |u_K - u*| / |u*| = %.1e\n",
                   m * m, forward.iterations, unrolled.record_seconds, unrolled.backward_seconds, cholesky.grad_seconds, time_ratio,
                   static_cast<double>(unrolled.tape_bytes) / 1e6, static_cast<double>(implicit_bytes) / 1e6, byte_ratio,
@@ -368,7 +401,7 @@ int main(int argc, char** argv) {
                                {"frechet_iterations", plain.iterations},
                                {"frechet_linear_iterations", plain.linear_iterations},
                                {"ratio_kinsol_to_frechet", kinsol.seconds / plain.forward_seconds}});
-    std::printf("%-30s %9zu %6ld %6s %8ld %8s %10.4f %10s %8s  kinsol/frechet = %.2f (flag %d, relative residual %.1e)\n",
+    if (!json) std::printf("%-30s %9zu %6ld %6s %8ld %8s %10.4f %10s %8s  kinsol/frechet = %.2f (flag %d, relative residual %.1e)\n",
                 "kinsol newton-gmres", m * m, kinsol.iterations, "", kinsol.linear_iterations, "", kinsol.seconds, "", "",
                 kinsol.seconds / plain.forward_seconds, kinsol.flag, kinsol.relative_residual);
 #endif
@@ -381,7 +414,7 @@ int main(int argc, char** argv) {
                                  {"scipy_iterations", (*scipy)["iterations"]},
                                  {"frechet_seconds", plain.forward_seconds},
                                  {"ratio_scipy_to_frechet", seconds / plain.forward_seconds}});
-      std::printf("%-30s %9zu %6d %6s %8s %8s %10.4f %10s %8s  scipy/frechet = %.2f\n", "scipy newton_krylov", m * m,
+      if (!json) std::printf("%-30s %9zu %6d %6s %8s %8s %10.4f %10s %8s  scipy/frechet = %.2f\n", "scipy newton_krylov", m * m,
                   static_cast<int>((*scipy)["iterations"]), "", "", "", seconds, "", "", seconds / plain.forward_seconds);
     } else {
       std::fprintf(stderr, "implicit: scipy_newton_krylov.py did not run; no SciPy figures\n");
@@ -389,7 +422,7 @@ int main(int argc, char** argv) {
 #endif
     for (const Case& c : cases) {
       const double ratio = c.grad_seconds > 0 ? c.grad_seconds / c.forward_seconds : 0.0;
-      std::printf("%-30s %9zu %6d %6d %8d %8d %10.4f %10.4f %8.3f  %s\n", c.name.c_str(), c.n, c.iterations, c.jvps,
+      if (!json) std::printf("%-30s %9zu %6d %6d %8d %8d %10.4f %10.4f %8.3f  %s\n", c.name.c_str(), c.n, c.iterations, c.jvps,
                   c.linear_iterations, c.adjoint_iterations, c.forward_seconds, c.grad_seconds, ratio, c.reason.c_str());
       nlohmann::json j{{"name", c.name + "/" + std::to_string(c.n)},
                        {"n", c.n},
@@ -410,9 +443,9 @@ int main(int argc, char** argv) {
                                {"n", m * m},
                                {"colors", colors.color_count},
                                {"ratio_colored_to_dense_jvps", colored}});
-    std::printf("colouring, n = %zu: %d colours + 1 check = %.2e of n JVPs\n", m * m, colors.color_count, colored);
+    if (!json) std::printf("colouring, n = %zu: %d colours + 1 check = %.2e of n JVPs\n", m * m, colors.color_count, colored);
   }
-  scalar_roots(report);
+  scalar_roots(json, report);
   if (json) bench::print_json(report);
   return 0;
 }

@@ -125,6 +125,36 @@ ScalarRootResult bisection(const std::function<double(double)>& f, Bracket br, i
   return r;
 }
 
+// The state of one TOMS 748 run between Boost's calls of f and of the tolerance functor, which
+// Boost makes several times per iteration: both are kept to a few loads and compares.
+struct Toms748Run {
+  const std::function<double(double)>& f;
+  const Monitor* monitor;  // null when the options have none
+  double rtol, atol, f_atol;
+  double lower, upper;  // the last bracket Boost made (it reports no values with it)
+  double best_x, best_f;
+  int evaluations = 0;
+  bool small_f = false;  // |best_f| <= f_atol: the best value is also the smallest |f| evaluated
+
+  double evaluate(double x) {
+    const double fx = f(x);
+    ++evaluations;
+    if (!std::isfinite(fx)) throw NonFiniteValue{x};
+    if (std::abs(fx) < std::abs(best_f)) {
+      best_x = x;
+      best_f = fx;
+      small_f = std::abs(fx) <= f_atol;
+    }
+    if (monitor) (*monitor)(evaluations, std::abs(fx));
+    return fx;
+  }
+  bool stops(double a, double b) {
+    lower = a;
+    upper = b;
+    return small_f || std::abs(b - a) <= std::max(rtol * std::min(std::abs(a), std::abs(b)), atol);
+  }
+};
+
 ScalarRootResult toms748(const std::function<double(double)>& f, Bracket br, int max_iterations,
                          const ScalarRootOptions& o) {
   ScalarRootResult r;
@@ -139,45 +169,35 @@ ScalarRootResult toms748(const std::function<double(double)>& f, Bracket br, int
     finish(r, Reason::max_iterations);
     return r;
   }
-  // The tolerance functor sees every bracket Boost makes; the evaluation wrapper sees every value.
-  // Between them they keep the best point, so a stop for any cause reports a point actually evaluated.
-  Bracket last = br;
-  bool small_f = false;
-  const auto evaluate = [&](double x) {
-    const double fx = f(x);
-    ++r.iterations;
-    ++r.function_evaluations;
-    if (!std::isfinite(fx)) throw NonFiniteValue{x};
-    if (std::abs(fx) < std::abs(r.value)) {
-      r.root = x;
-      r.value = fx;
-    }
-    if (o.monitor) o.monitor(r.iterations, std::abs(fx));
-    small_f = small_f || f_converged(fx, o);
-    return fx;
-  };
-  const auto tolerance = [&](double a, double b) {
-    last.lower = a;
-    last.upper = b;
-    return small_f || x_converged(a, b, o);
-  };
+  // Boost sees every value through `evaluate` and every bracket through `tolerance`, and Boost's
+  // bracket() takes them by value at every step: each captures one pointer to the run's state, which
+  // keeps the best point actually evaluated (a stop for any cause reports it) and the last bracket.
+  Toms748Run run{f,       o.monitor ? &o.monitor : nullptr, o.rtol, o.atol, o.f_atol, br.lower, br.upper, r.root,
+                 r.value};
+  const auto evaluate = [&run](double x) { return run.evaluate(x); };
+  const auto tolerance = [&run](double a, double b) { return run.stops(a, b); };
   std::uintmax_t limit = static_cast<std::uintmax_t>(max_iterations);
+  bool non_finite = false;
   try {
     const auto [a, b] = boost::math::tools::toms748_solve(evaluate, br.lower, br.upper, br.f_lower, br.f_upper,
                                                           tolerance, limit);
-    last.lower = a;
-    last.upper = b;
+    run.lower = a;
+    run.upper = b;
   } catch (const NonFiniteValue&) {
-    r.lower = last.lower;
-    r.upper = last.upper;
+    non_finite = true;
+  }
+  r.root = run.best_x;
+  r.value = run.best_f;
+  r.lower = run.lower;
+  r.upper = run.upper;
+  r.iterations = run.evaluations;
+  r.function_evaluations = 2 + run.evaluations;
+  if (non_finite) {
     finish(r, Reason::non_finite);
     return r;
   }
   // Boost returns when the limit is spent without saying so: the verdict is ours.
-  r.lower = last.lower;
-  r.upper = last.upper;
-  const bool done = small_f || x_converged(last.lower, last.upper, o);
-  finish(r, done ? Reason::converged : Reason::max_iterations);
+  finish(r, run.stops(run.lower, run.upper) ? Reason::converged : Reason::max_iterations);
   return r;
 }
 
@@ -247,6 +267,13 @@ ScalarRootResult safeguarded_newton(const std::function<std::pair<double, double
     // |f| / |f'| is below half the step before last (otherwise Newton is not converging fast
     // enough, and bisection guarantees progress).
     const double newton = dfx != 0 ? x - fx / dfx : std::numeric_limits<double>::quiet_NaN();
+    // A Newton correction below the tolerance ends the iteration at x, the point evaluated (rtsafe's
+    // and Boost's newton_raphson_iterate's test). Without it, a correction that rounds x onto the end
+    // of the bracket it has just become would be refused and bisection would crawl the last bracket.
+    if (std::isfinite(newton) && std::abs(newton - x) <= std::max(o.rtol * std::abs(x), o.atol)) {
+      finish(r, Reason::converged);
+      return r;
+    }
     step_before = step;
     double next;
     if (std::isfinite(newton) && newton > br.lower && newton < br.upper &&

@@ -57,8 +57,15 @@ std::shared_ptr<const CustomRule<SparseSolveSaved>> sparse_solve_rule(const CsrM
   rule->primal = [s, method = options.method](CustomInputs in, SparseSolveSaved& saved) {
     check_size("sparse_solve: size of b", s->rows, in[1].size());
     const CsrMatrix a = s->matrix("sparse_solve", in[0]);
-    saved.inverse = method == SparseSolveMethod::cholesky ? OperatorPtr(sparse_cholesky_preconditioner(a))
-                                                          : OperatorPtr(sparse_lu_preconditioner(a));
+    if (method == SparseSolveMethod::cholesky) {
+      auto inverse = sparse_cholesky_preconditioner(a);
+      saved.factor_bytes = inverse->factorization().memory_bytes();
+      saved.inverse = std::move(inverse);
+    } else {
+      auto inverse = sparse_lu_preconditioner(a);
+      saved.factor_bytes = inverse->factorization().memory_bytes();
+      saved.inverse = std::move(inverse);
+    }
     return saved.inverse->apply(in[1]);
   };
   rule->jvp = [s](CustomInputs, ConstVectorView x, const SparseSolveSaved& saved, CustomInputs d) {

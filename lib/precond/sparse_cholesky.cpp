@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "cholmod_sparse.hpp"
@@ -224,6 +225,23 @@ bool SparseCholeskyFactorization::is_supernodal() const noexcept { return impl_-
 
 std::size_t SparseCholeskyFactorization::factor_nnz() const noexcept {
   return static_cast<std::size_t>(impl_->factor_nnz);
+}
+
+std::size_t SparseCholeskyFactorization::memory_bytes() const noexcept {
+  // The arrays of cholmod_factor (CHOLMOD's Include/cholmod.h): values and row indices of L, its
+  // column pointers (simplicial) or supernode arrays (supernodal), and the permutation and counts.
+  const cholmod_factor& l = *impl_->factor;
+  const std::size_t index = l.itype == CHOLMOD_LONG ? sizeof(std::int64_t) : sizeof(int);
+  const std::size_t n = l.n;
+  std::size_t values = 0, indices = 2 * n;  // Perm, ColCount
+  if (l.is_super) {
+    values = l.xsize;
+    indices += l.ssize + 3 * (l.nsuper + 1);  // s; pi, px, super
+  } else {
+    values = l.nzmax;
+    indices += l.nzmax + (n + 1) + n + 2 * (n + 2);  // i; p, nz, next, prev
+  }
+  return sizeof(cholmod_factor) + values * sizeof(double) + indices * index;
 }
 
 SparseCholeskyPreconditioner::SparseCholeskyPreconditioner(

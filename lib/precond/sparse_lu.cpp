@@ -55,6 +55,7 @@ struct SparseLuFactorization::Impl {
   double log_abs_det = 0.0;
   double det_sign = 1.0;
   std::size_t factor_nnz = 0;
+  std::size_t numeric_bytes = 0;  // UMFPACK's Numeric object: L, U, the permutations and scale factors
   detail::WorkspacePool<SolveWorkspace> pool;
 
   explicit Impl(const CsrMatrix& a)
@@ -85,6 +86,7 @@ struct SparseLuFactorization::Impl {
     numeric.reset(f);
     detail::check_umfpack_status(status, "umfpack_di_numeric");
     factor_nnz = static_cast<std::size_t>(info[UMFPACK_LNZ] + info[UMFPACK_UNZ]) - n;
+    numeric_bytes = static_cast<std::size_t>(info[UMFPACK_NUMERIC_SIZE] * info[UMFPACK_SIZE_OF_UNIT]);
     double mantissa = 0.0, exponent = 0.0;
     detail::check_umfpack_status(umfpack_di_get_determinant(&mantissa, &exponent, numeric.get(), nullptr),
                                  "umfpack_di_get_determinant");
@@ -163,6 +165,8 @@ double SparseLuFactorization::reciprocal_condition_estimate() const noexcept { r
 double SparseLuFactorization::log_abs_determinant() const noexcept { return impl_->log_abs_det; }
 double SparseLuFactorization::determinant_sign() const noexcept { return impl_->det_sign; }
 std::size_t SparseLuFactorization::factor_nnz() const noexcept { return impl_->factor_nnz; }
+
+std::size_t SparseLuFactorization::memory_bytes() const noexcept { return impl_->numeric_bytes; }
 
 SparseLuPreconditioner::SparseLuPreconditioner(std::shared_ptr<const SparseLuFactorization> factorization)
     : LinearOperator(factorization ? factorization->size() : 0, factorization ? factorization->size() : 0),

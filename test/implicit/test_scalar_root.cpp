@@ -53,6 +53,15 @@ BOOST_AUTO_TEST_CASE(closed_forms_by_every_method) {
   BOOST_TEST(s.iterations >= 50);
 }
 
+BOOST_AUTO_TEST_CASE(newton_stops_on_a_correction_below_the_tolerance) {
+  // Near the root of x^3 - 2x - 5, x_6 becomes the bracket's upper end and its Newton correction
+  // (about 1e-16) rounds back onto it: the correction, not bisection of the last bracket, ends the run.
+  const ScalarRootResult r = newton_root([](const auto& x) { return x * x * x - 2.0 * x - 5.0; }, 2.0, 3.0);
+  BOOST_TEST(r.converged);
+  BOOST_TEST(std::abs(r.value) <= 1e-14);
+  BOOST_TEST(r.iterations <= 7);
+}
+
 BOOST_AUTO_TEST_CASE(toms748_agrees_with_boost_called_directly) {
   // Kepler's equation E - e sin E = M, e = 0.9 (a hard, flat case near E = 0).
   const auto kepler = [](double e) { return e - 0.9 * std::sin(e) - 0.1; };

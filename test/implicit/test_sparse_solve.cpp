@@ -12,6 +12,8 @@
 #include "frechet/core/error.hpp"
 #include "frechet/implicit/sparse_solve.hpp"
 #include "frechet/linop/laplacian.hpp"
+#include "frechet/precond/sparse_cholesky.hpp"
+#include "frechet/precond/sparse_lu.hpp"
 #include "implicit_test_support.hpp"
 
 using namespace frechet;
@@ -131,6 +133,29 @@ BOOST_AUTO_TEST_CASE(grad_of_a_loss_through_a_solve) {
     pm[i] -= 1e-6;
     BOOST_TEST(std::abs(g[i] - (loss(pp) - loss(pm)) / 2e-6) <= 1e-6 * std::abs(g[i]));
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_tape_counts_the_factors_its_solves_keep) {
+  // Each recorded solve keeps its factorization alive for the backward pass: the tape's bytes are at
+  // least those of the factors, built here again from the same matrix.
+  const CsrMatrix pattern = laplacian_2d(12, 12);
+  const Vector values(pattern.values().begin(), pattern.values().end());
+  const Vector b(pattern.rows(), 1.0);
+  const SparseCholeskyFactorization cholesky(pattern);
+  const SparseLuFactorization lu(pattern);
+  // CHOLMOD keeps a value and a row index per entry of L; UMFPACK at least a value per entry of L and U.
+  BOOST_TEST(cholesky.memory_bytes() >= cholesky.factor_nnz() * (sizeof(double) + sizeof(int)));
+  BOOST_TEST(lu.memory_bytes() >= lu.factor_nnz() * sizeof(double));
+  Tape<double> tape;
+  const TapeVector<double> v = tape.variable(values);
+  const TapeVector<double> rhs = tape.variable(b);
+  const std::size_t before = tape.memory_bytes();
+  const TapeVector<double> x = sparse_solve(pattern, v, rhs, {.method = SparseSolveMethod::cholesky});
+  const std::size_t one = tape.memory_bytes();
+  BOOST_TEST(one - before >= cholesky.memory_bytes());
+  const TapeVector<double> y = sparse_solve(pattern, v, x, {.method = SparseSolveMethod::lu});
+  BOOST_TEST(tape.memory_bytes() - one >= lu.memory_bytes());
+  BOOST_TEST(y.size() == pattern.rows());
 }
 
 BOOST_AUTO_TEST_CASE(least_squares_and_its_derivatives) {

@@ -33,6 +33,10 @@ using CustomCotangents = std::span<const VectorView>;
 
 /// A user primitive y = f(x_1, ..., x_k) with its derivatives. `Saved` is whatever the primal
 /// keeps for the derivatives (a factorization, say); it is filled by `primal` and handed to the others.
+/// A tape keeps one Saved per recorded call, and Tape::memory_bytes counts sizeof(Saved) for it; a
+/// Saved that owns more (factors, vectors) says how much by a member `std::size_t bytes() const`,
+/// all its memory, sizeof included, which the tape then counts instead (as the built-in rules' saved
+/// data do, detail::saved_bytes).
 /// The optional members have default initializers, so designated initializers may leave them out.
 template <class Saved = std::monostate>
 struct CustomRule {
@@ -156,7 +160,9 @@ public:
     check_size((rule_->name + ": size of the JVP").c_str(), y.size(), dy.size());
     std::copy(dy.begin(), dy.end(), tangents.begin() + out_.index);
   }
-  std::size_t bytes() const override { return sizeof(*this) + in_.capacity() * sizeof(Slot); }
+  std::size_t bytes() const override {
+    return sizeof(*this) - sizeof(R) + saved_bytes(saved_) + in_.capacity() * sizeof(Slot);
+  }
   const char* name() const override { return rule_->name.c_str(); }
 
 private:
@@ -195,7 +201,9 @@ public:
   void push_forward(const Tape<Dual<double>>&, DualView<double>) const override {
     throw_custom(rule_->name, "the forward sweep of a second-order tape (third order) is not available for custom rules");
   }
-  std::size_t bytes() const override { return sizeof(*this) + in_.capacity() * sizeof(Slot); }
+  std::size_t bytes() const override {
+    return sizeof(*this) - sizeof(R) + saved_bytes(saved_) + in_.capacity() * sizeof(Slot);
+  }
   const char* name() const override { return rule_->name.c_str(); }
 
 private:

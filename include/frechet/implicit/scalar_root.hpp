@@ -28,8 +28,9 @@ enum class BracketMethod {
 
 /// Options of bracket_root and newton_root.
 struct ScalarRootOptions {
-  /// Stop when the bracket or the last Newton step is small:
-  ///     upper - lower <= max(rtol min(|lower|, |upper|), atol)   or   |x_k - x_{k-1}| <= max(rtol |x_k|, atol).
+  /// Stop when the bracket, the last Newton step or the next Newton correction is small:
+  ///     upper - lower <= max(rtol min(|lower|, |upper|), atol),   |x_k - x_{k-1}| <= max(rtol |x_k|, atol)
+  ///     or |f(x_k) / f'(x_k)| <= max(rtol |x_k|, atol)   (the root is then x_k, the point evaluated).
   /// rtol, atol finite and >= 0, and at least one of them > 0. A root at exactly 0 is reached only
   /// through atol > 0, f_atol > 0 or an exact f(x) = 0.
   double rtol = 4 * std::numeric_limits<double>::epsilon();

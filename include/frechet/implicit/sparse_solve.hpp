@@ -39,6 +39,9 @@ namespace detail {
 /// What sparse_solve keeps for its derivatives: A^{-1} by its factors (apply_adjoint solves with A^T).
 struct SparseSolveSaved {
   OperatorPtr inverse;
+  std::size_t factor_bytes = 0;  ///< the factorization's memory_bytes()
+  /// For Tape::memory_bytes: this struct and the factors it keeps alive.
+  std::size_t bytes() const noexcept { return sizeof(*this) + factor_bytes; }
 };
 /// What sparse_lstsq keeps: (A^T A)^{-1} v by two SPQR solves, A itself, and the residual r = b - A x.
 struct SparseLstsqSaved {

@@ -76,6 +76,9 @@ public:
   bool is_supernodal() const noexcept;
   /// Entries of L, fill-in included (the memory of the factor is about 12 bytes each).
   std::size_t factor_nnz() const noexcept;
+  /// Bytes of the factor as CHOLMOD stores it: L's values and indices (supernodal blocks or simplicial
+  /// columns), the fill-reducing permutation and the column counts; not the workspaces.
+  std::size_t memory_bytes() const noexcept;
 
 private:
   struct Impl;

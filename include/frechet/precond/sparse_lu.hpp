@@ -66,6 +66,9 @@ public:
   double determinant_sign() const noexcept;
   /// Entries of L and U together, the diagonal counted once (the factors' memory is about 12 bytes each).
   std::size_t factor_nnz() const noexcept;
+  /// Bytes of UMFPACK's Numeric object (L, U, the row and column permutations, the scale factors),
+  /// as umfpack_di_numeric reports it (Info[UMFPACK_NUMERIC_SIZE] units); not the symbolic analysis.
+  std::size_t memory_bytes() const noexcept;
 
 private:
   struct Impl;
