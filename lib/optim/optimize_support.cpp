@@ -108,6 +108,15 @@ DenseMatrix CountedObjective::hessian(ConstVectorView x) const {
   return h;
 }
 
+CsrMatrix CountedObjective::sparse_hessian(ConstVectorView x) const {
+  ++counts_.hessian_evaluations;
+  CsrMatrix h = objective_.sparse_hessian(x);
+  if (h.rows() != x.size() || h.cols() != x.size())
+    throw ShapeError("objective: the sparse Hessian must be " + std::to_string(x.size()) + " x " +
+                     std::to_string(x.size()) + ", got " + std::to_string(h.rows()) + " x " + std::to_string(h.cols()));
+  return h;
+}
+
 OptimizeRun::OptimizeRun(const char* method, const OptimizeOptions& options, ConstVectorView x0,
                          int default_max_iterations)
     : method_(method), options_(options), max_iterations_(options.max_iterations.value_or(default_max_iterations)) {

@@ -40,6 +40,7 @@ public:
   double value(ConstVectorView x, VectorView scratch) const;
   void hessian_vector(ConstVectorView x, ConstVectorView v, VectorView product) const;
   DenseMatrix hessian(ConstVectorView x) const;
+  CsrMatrix sparse_hessian(ConstVectorView x) const;
   bool has_value() const { return static_cast<bool>(objective_.value); }
 
 private:

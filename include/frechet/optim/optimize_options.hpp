@@ -34,8 +34,9 @@ enum class LineSearchKind {
 
 /// How newton() solves H p = -g.
 enum class NewtonSolve {
-  cholesky,  ///< dense Cholesky of the Hessian (Objective::hessian); an indefinite H ends the run
-  cg,        ///< CG on the Hessian operator (Objective::hessian_vector), inexact (forcing term below)
+  cholesky,         ///< dense Cholesky of the Hessian (Objective::hessian); an indefinite H ends the run
+  sparse_cholesky,  ///< CHOLMOD on the sparse Hessian (Objective::sparse_hessian); the same, analysed once
+  cg,               ///< CG on the Hessian operator (Objective::hessian_vector), inexact (forcing term below)
 };
 
 /// How gauss_newton() and levenberg_marquardt() solve their linear least-squares subproblem.
@@ -109,7 +110,7 @@ struct OptimizeResult {
   std::string message;
   int function_evaluations = 0;  ///< evaluations of f (with or without its gradient; residual evaluations)
   int gradient_evaluations = 0;  ///< evaluations of grad f (of the dense Jacobian for least squares)
-  int hessian_evaluations = 0;   ///< dense Hessians formed (newton with Cholesky)
+  int hessian_evaluations = 0;   ///< Hessians formed, dense or sparse (newton with Cholesky)
   int hessian_vector_products = 0;  ///< products H v (newton with CG, newton_cg)
   int operator_products = 0;     ///< products with J and J^T (matrix-free Gauss-Newton and LM)
   /// newton only: lambda(x)^2 = g^T H^{-1} g at the last Newton step, which bounds f(x) - f* for
