@@ -122,6 +122,13 @@ BOOST_AUTO_TEST_CASE(steps_and_options_out_of_range_throw) {
   BOOST_CHECK_THROW(Adam(1, {.learning_rate = 0.0}), ArgumentError);
   BOOST_CHECK_THROW(Adam(1, {.b1 = 1.0}), ArgumentError);
   BOOST_CHECK_THROW(Sgd(1, {.momentum = -0.1}), ArgumentError);
+  // The distance rule without x*, x* under another rule, x* of the wrong size or not finite.
+  BOOST_CHECK_THROW(bfgs(f, x0, {.stopping_rule = StoppingRule::distance_to_solution}), ArgumentError);
+  BOOST_CHECK_THROW(bfgs(f, x0, {.solution = Vector{0.0}}), ArgumentError);
+  BOOST_CHECK_THROW(bfgs(f, x0, {.stopping_rule = StoppingRule::distance_to_solution, .solution = Vector{0.0, 0.0}}),
+                    ShapeError);
+  BOOST_CHECK_THROW(bfgs(f, x0, {.stopping_rule = StoppingRule::distance_to_solution, .solution = Vector{nan}}),
+                    NonFiniteError);
   // Missing callables.
   BOOST_CHECK_THROW(bfgs(Objective{}, x0), ArgumentError);
   Objective gradient_only;
