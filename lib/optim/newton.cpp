@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <vector>
 
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/krylov/cg.hpp"
+#include "frechet/precond/sparse_cholesky.hpp"
 #include "optimize_support.hpp"
 
 namespace frechet {
@@ -67,15 +70,47 @@ bool steihaug(const detail::CountedObjective& f, ConstVectorView x, ConstVectorV
   return finish(0.0, false);
 }
 
+/// The CHOLMOD factorization of newton's sparse Hessians: analysed (fill-reducing ordering and
+/// symbolic factorization) at the first Hessian, and again only when the pattern changes; otherwise
+/// each iteration repeats the numeric factorization alone.
+class SparseNewtonSolver {
+public:
+  /// p = -H^{-1} g. Throws SparseCholeskyFactorization's errors (NumericalError when H is not
+  /// positive definite).
+  void solve(const CsrMatrix& h, ConstVectorView minus_g, VectorView p) {
+    if (factorization_ && same_pattern(h)) {
+      factorization_->refactor(h);
+    } else {
+      factorization_.emplace(h);
+      offsets_.assign(h.row_offsets().begin(), h.row_offsets().end());
+      columns_.assign(h.col_indices().begin(), h.col_indices().end());
+    }
+    factorization_->solve(minus_g, p);
+  }
+
+private:
+  bool same_pattern(const CsrMatrix& h) const {
+    return std::equal(offsets_.begin(), offsets_.end(), h.row_offsets().begin(), h.row_offsets().end()) &&
+           std::equal(columns_.begin(), columns_.end(), h.col_indices().begin(), h.col_indices().end());
+  }
+
+  std::optional<SparseCholeskyFactorization> factorization_;
+  std::vector<SparseIndex> offsets_;
+  std::vector<SparseIndex> columns_;
+};
+
 }  // namespace
 
 OptimizeResult newton(const Objective& objective, ConstVectorView x0, const OptimizeOptions& options) {
   constexpr const char* method = "newton";
   detail::check_optimize_options(method, options, detail::OptionField::line_search | detail::OptionField::newton_solve);
   if (!objective.value_and_gradient) throw ArgumentError("newton: the objective has no value_and_gradient");
-  const bool dense = options.newton_solve == NewtonSolve::cholesky;
-  if (dense && !objective.hessian) throw ArgumentError("newton: newton_solve = cholesky needs Objective::hessian");
-  if (!dense && !objective.hessian_vector)
+  const NewtonSolve solve_kind = options.newton_solve;
+  if (solve_kind == NewtonSolve::cholesky && !objective.hessian)
+    throw ArgumentError("newton: newton_solve = cholesky needs Objective::hessian");
+  if (solve_kind == NewtonSolve::sparse_cholesky && !objective.sparse_hessian)
+    throw ArgumentError("newton: newton_solve = sparse_cholesky needs Objective::sparse_hessian");
+  if (solve_kind == NewtonSolve::cg && !objective.hessian_vector)
     throw ArgumentError("newton: newton_solve = cg needs Objective::hessian_vector");
   const std::size_t n = x0.size();
   detail::OptimizeRun run(method, options, x0, 200);
@@ -86,23 +121,38 @@ OptimizeResult newton(const Objective& objective, ConstVectorView x0, const Opti
   detail::DirectionSearch search(run, f);
   Vector minus_g(n);
   Vector p(n);
+  SparseNewtonSolver sparse;
+  // The dense and the sparse Cholesky step end the run alike on a non-finite or indefinite Hessian.
+  const auto non_finite_hessian = [&] {
+    return run.finish(Reason::non_finite,
+                      detail::failure_message(method, Reason::non_finite, "the Hessian is not finite", r.iterations));
+  };
+  const auto indefinite_hessian = [&](const NumericalError& e) {
+    return run.finish(Reason::indefinite,
+                      detail::failure_message(method, Reason::indefinite,
+                                              std::string("the Hessian is not positive definite (") + e.what() +
+                                                  "); use newton_cg or bfgs",
+                                              r.iterations));
+  };
   while (r.iterations < run.max_iterations()) {
     copy(r.gradient, minus_g);
     scale(-1.0, minus_g);
-    if (dense) {
+    if (solve_kind == NewtonSolve::cholesky) {
       DenseMatrix h = f.hessian(r.x);
-      if (!all_finite(h.values()))
-        return run.finish(Reason::non_finite, detail::failure_message(method, Reason::non_finite,
-                                                                      "the Hessian is not finite", r.iterations));
+      if (!all_finite(h.values())) return non_finite_hessian();
       try {
         const CholeskyFactorization cholesky(std::move(h));
         p = cholesky.solve(minus_g);
       } catch (const NumericalError& e) {
-        return run.finish(Reason::indefinite,
-                          detail::failure_message(method, Reason::indefinite,
-                                                  std::string("the Hessian is not positive definite (") + e.what() +
-                                                      "); use newton_cg or bfgs",
-                                                  r.iterations));
+        return indefinite_hessian(e);
+      }
+    } else if (solve_kind == NewtonSolve::sparse_cholesky) {
+      const CsrMatrix h = f.sparse_hessian(r.x);
+      if (!all_finite(h.values())) return non_finite_hessian();
+      try {
+        sparse.solve(h, minus_g, p);
+      } catch (const NumericalError& e) {
+        return indefinite_hessian(e);
       }
     } else {
       const OperatorPtr h = detail::hessian_vector_operator(f, r.x);

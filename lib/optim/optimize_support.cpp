@@ -49,6 +49,13 @@ void check_optimize_options(const char* method, const OptimizeOptions& options, 
   if (options.rtol == 0.0 && options.atol == 0.0) throw ArgumentError(m + ": rtol and atol are both 0; set one > 0");
   if (options.max_iterations && *options.max_iterations < 0)
     throw ArgumentError(m + ": max_iterations must be >= 0, got " + std::to_string(*options.max_iterations));
+  if (options.stopping_rule == StoppingRule::distance_to_solution && !options.solution)
+    throw ArgumentError(m + ": stopping_rule = distance_to_solution needs solution (the known minimiser x*)");
+  if (options.solution) {
+    if (options.stopping_rule != StoppingRule::distance_to_solution)
+      throw ArgumentError(m + ": option solution is used only by stopping_rule = distance_to_solution; leave it unset");
+    check_finite((m + ": solution").c_str(), *options.solution);
+  }
   if (options.step_size) {
     if (!uses(used, OptionField::step_size)) refuse(method, "step_size", "gradient_descent");
     if (!(*options.step_size > 0.0) || !std::isfinite(*options.step_size))
@@ -108,10 +115,21 @@ DenseMatrix CountedObjective::hessian(ConstVectorView x) const {
   return h;
 }
 
+CsrMatrix CountedObjective::sparse_hessian(ConstVectorView x) const {
+  ++counts_.hessian_evaluations;
+  CsrMatrix h = objective_.sparse_hessian(x);
+  if (h.rows() != x.size() || h.cols() != x.size())
+    throw ShapeError("objective: the sparse Hessian must be " + std::to_string(x.size()) + " x " +
+                     std::to_string(x.size()) + ", got " + std::to_string(h.rows()) + " x " + std::to_string(h.cols()));
+  return h;
+}
+
 OptimizeRun::OptimizeRun(const char* method, const OptimizeOptions& options, ConstVectorView x0,
                          int default_max_iterations)
     : method_(method), options_(options), max_iterations_(options.max_iterations.value_or(default_max_iterations)) {
   check_start(method, x0);
+  if (options.solution) check_size((std::string(method) + ": size of solution (the size of x0)").c_str(), x0.size(),
+                                   options.solution->size());
   result_.x.assign(x0.begin(), x0.end());
   result_.gradient.assign(x0.size(), 0.0);
 }
@@ -133,11 +151,22 @@ bool OptimizeRun::gradient_small() const {
           result_.gradient_norm <= std::max(options_.rtol * gradient_scale_, options_.atol));
 }
 
+bool OptimizeRun::solution_reached() const {
+  if (options_.stopping_rule != StoppingRule::distance_to_solution) return false;
+  const Vector& solution = *options_.solution;
+  double squares = 0.0;
+  for (std::size_t i = 0; i < solution.size(); ++i) {
+    const double e = result_.x[i] - solution[i];
+    squares += e * e;
+  }
+  return std::sqrt(squares) <= std::max(options_.rtol * norm2(solution), options_.atol);
+}
+
 bool OptimizeRun::start() {
   result_.gradient_norm = norm2(result_.gradient);
   gradient_scale_ = result_.gradient_norm;
   record(0.0);
-  return gradient_small();
+  return gradient_small() || solution_reached();
 }
 
 std::optional<OptimizeResult> OptimizeRun::start_at_x0(const CountedObjective& objective) {
@@ -159,6 +188,8 @@ bool OptimizeRun::accept(double step_norm, double previous_x_norm, double previo
     case StoppingRule::value_change:
       return result_.gradient_norm == 0.0 ||
              std::abs(previous_value - result_.value) <= std::max(options_.rtol * std::abs(previous_value), options_.atol);
+    case StoppingRule::distance_to_solution:
+      return result_.gradient_norm == 0.0 || solution_reached();
   }
   return false;
 }

@@ -40,6 +40,7 @@ public:
   double value(ConstVectorView x, VectorView scratch) const;
   void hessian_vector(ConstVectorView x, ConstVectorView v, VectorView product) const;
   DenseMatrix hessian(ConstVectorView x) const;
+  CsrMatrix sparse_hessian(ConstVectorView x) const;
   bool has_value() const { return static_cast<bool>(objective_.value); }
 
 private:
@@ -68,6 +69,8 @@ public:
   /// The gradient-norm test alone (for trust-region methods after a rejected step, and for every
   /// rule a zero gradient).
   bool gradient_small() const;
+  /// StoppingRule::distance_to_solution's test (false under the other rules).
+  bool solution_reached() const;
   /// Sets reason, converged and message and returns the result.
   OptimizeResult finish(Reason reason, const std::string& message = {});
   /// Evaluates f and its gradient at x0 and records the start: the finished result when either is

@@ -67,6 +67,53 @@ BOOST_AUTO_TEST_CASE(nan_after_a_fixed_step_is_reported_with_its_iteration) {
   BOOST_TEST(contains(r.message, "iteration 0"));
 }
 
+/// f(x) = sum (x_i - 2)^2 with a finite value everywhere but a NaN gradient where any x_i > 1/2.
+Objective nan_gradient_beyond_a_half() {
+  Objective f;
+  f.value_and_gradient = [](ConstVectorView x, VectorView g) {
+    double value = 0.0;
+    bool defined = true;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      value += (x[i] - 2.0) * (x[i] - 2.0);
+      g[i] = 2.0 * (x[i] - 2.0);
+      defined = defined && x[i] <= 0.5;
+    }
+    if (!defined)
+      for (double& gi : g) gi = nan;
+    return value;
+  };
+  return f;
+}
+
+BOOST_AUTO_TEST_CASE(a_nan_gradient_after_the_start_is_reported_with_its_iteration) {
+  // From x = 0 the first search (trial 1/4 of -g = 4, to x = 1) backs off to x = 1/2, where the
+  // gradient is still finite: iteration 1. Every step forward from there meets a NaN gradient, so
+  // the next search finds no finite trial and the run ends there, x the last finite iterate.
+  const Objective f = nan_gradient_beyond_a_half();
+  const auto check = [](const OptimizeResult& r, const char* method) {
+    BOOST_TEST_CONTEXT(method) {
+      BOOST_TEST(reason_name(r.reason) == "non_finite");
+      BOOST_TEST(!r.converged);
+      BOOST_TEST(r.iterations == 1);
+      BOOST_TEST(contains(r.message, "at iteration 1"));
+      BOOST_TEST(r.x == Vector{0.5});
+      BOOST_TEST(r.gradient == Vector{-3.0});
+    }
+  };
+  check(bfgs(f, Vector{0.0}), "bfgs");
+  check(lbfgs(f, Vector{0.0}), "lbfgs");
+  check(gradient_descent(f, Vector{0.0}, {.step_size = 0.25}), "gradient_descent");
+}
+
+BOOST_AUTO_TEST_CASE(a_nan_hessian_ends_cholesky_newton_with_non_finite) {
+  Objective f = differentiable_objective([](const auto& x) { return dot(x, x); });
+  f.hessian = [](ConstVectorView) { return DenseMatrix{{2.0, nan}, {nan, 2.0}}; };
+  const OptimizeResult r = newton(f, Vector{1.0, 2.0});
+  BOOST_TEST(reason_name(r.reason) == "non_finite");
+  BOOST_TEST(contains(r.message, "the Hessian is not finite at iteration 0"));
+  BOOST_TEST(r.x == (Vector{1.0, 2.0}));
+}
+
 BOOST_AUTO_TEST_CASE(a_preconditioner_that_is_not_positive_definite_gives_not_descent) {
   const Objective f = differentiable_objective([](const auto& x) { return dot(x, x); });
   const OptimizeResult r = gradient_descent(f, Vector{1.0, 2.0}, {.preconditioner = diagonal_operator(Vector{-1.0, -1.0})});
@@ -107,6 +154,8 @@ BOOST_AUTO_TEST_CASE(steps_and_options_out_of_range_throw) {
   const Vector x0{1.0};
   BOOST_CHECK_THROW(gradient_descent(f, x0, {.line_search = LineSearchKind::fixed, .step_size = 0.0}), ArgumentError);
   BOOST_CHECK_THROW(gradient_descent(f, x0, {.step_size = -1.0}), ArgumentError);
+  BOOST_CHECK_THROW(gradient_descent(f, x0, {.step_size = std::numeric_limits<double>::infinity()}), ArgumentError);
+  BOOST_CHECK_THROW(newton_cg(f, x0, {.initial_radius = -1.0}), ArgumentError);
   BOOST_CHECK_THROW(gradient_descent(f, x0, {.line_search = LineSearchKind::fixed}), ArgumentError);
   BOOST_CHECK_THROW(bfgs(f, x0, {.line_search = LineSearchKind::fixed}), ArgumentError);
   BOOST_CHECK_THROW(bfgs(f, x0, {.max_iterations = -1}), ArgumentError);
@@ -122,6 +171,13 @@ BOOST_AUTO_TEST_CASE(steps_and_options_out_of_range_throw) {
   BOOST_CHECK_THROW(Adam(1, {.learning_rate = 0.0}), ArgumentError);
   BOOST_CHECK_THROW(Adam(1, {.b1 = 1.0}), ArgumentError);
   BOOST_CHECK_THROW(Sgd(1, {.momentum = -0.1}), ArgumentError);
+  // The distance rule without x*, x* under another rule, x* of the wrong size or not finite.
+  BOOST_CHECK_THROW(bfgs(f, x0, {.stopping_rule = StoppingRule::distance_to_solution}), ArgumentError);
+  BOOST_CHECK_THROW(bfgs(f, x0, {.solution = Vector{0.0}}), ArgumentError);
+  BOOST_CHECK_THROW(bfgs(f, x0, {.stopping_rule = StoppingRule::distance_to_solution, .solution = Vector{0.0, 0.0}}),
+                    ShapeError);
+  BOOST_CHECK_THROW(bfgs(f, x0, {.stopping_rule = StoppingRule::distance_to_solution, .solution = Vector{nan}}),
+                    NonFiniteError);
   // Missing callables.
   BOOST_CHECK_THROW(bfgs(Objective{}, x0), ArgumentError);
   Objective gradient_only;
@@ -160,6 +216,14 @@ BOOST_AUTO_TEST_CASE(mismatched_sizes_throw_shape_error) {
   BOOST_CHECK_THROW(gauss_newton(short_r, Vector{1.0, 2.0, 3.0}), ShapeError);
   // ... which Levenberg-Marquardt solves.
   BOOST_TEST(levenberg_marquardt(short_r, Vector{1.0, 2.0, 3.0}).converged);
+  // A user's dense Jacobian or Jacobian operator of the wrong shape.
+  LeastSquaresObjective wrong_jacobian = short_r;
+  wrong_jacobian.jacobian = [](ConstVectorView x) { return DenseMatrix(2, x.size() + 1); };
+  wrong_jacobian.jacobian_operator = [](ConstVectorView x) { return dense_operator(DenseMatrix(3, x.size())); };
+  BOOST_CHECK_THROW(levenberg_marquardt(wrong_jacobian, Vector{1.0, 2.0, 3.0}), ShapeError);
+  BOOST_CHECK_THROW(levenberg_marquardt(wrong_jacobian, Vector{1.0, 2.0, 3.0},
+                                        {.least_squares_solve = LeastSquaresSolve::lsmr}),
+                    ShapeError);
 }
 
 }  // namespace

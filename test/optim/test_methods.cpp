@@ -173,6 +173,49 @@ BOOST_AUTO_TEST_CASE(the_stopping_rule_is_an_option) {
   BOOST_TEST(gradient_descent(f, x0, fixed).iterations == 66);
   BOOST_TEST(gradient_descent(f, x0, by_step).iterations == 45);
   BOOST_TEST(gradient_descent(f, x0, by_value).iterations == 23);
+  // The distance to x* = (1, 0.2) is 0.9^k from k = 1 (the step 0.1 = 1 / 10 puts x_2 on 0.2 at
+  // once): <= 1e-3 ||x*||_2 = 1.0198e-3 at k = 66, where the gradient rule relative to ||g_0||_2 =
+  // sqrt(5) holds at k = 58.
+  OptimizeOptions by_distance = fixed;
+  by_distance.rtol = 1e-3;
+  by_distance.atol = 0.0;
+  by_distance.stopping_rule = StoppingRule::distance_to_solution;
+  by_distance.solution = quadratic_minimiser;
+  OptimizeOptions by_gradient = by_distance;
+  by_gradient.stopping_rule = StoppingRule::gradient_norm;
+  by_gradient.solution.reset();
+  BOOST_TEST(gradient_descent(f, x0, by_distance).iterations == 66);
+  BOOST_TEST(gradient_descent(f, x0, by_gradient).iterations == 58);
+}
+
+BOOST_AUTO_TEST_CASE(the_distance_rule_counts_as_the_recorded_path_does) {
+  // The count of a textbook loop "stop at the first k with ||x_k - x*|| < tol", read off a recorded
+  // path, is the distance rule's, for a line-searched method as for a fixed step.
+  const Objective f = quadratic_objective();
+  const Vector x0{-3.0, 4.0};
+  constexpr double tolerance = 1e-7;
+  for (LineSearchKind kind : {LineSearchKind::fixed, LineSearchKind::strong_wolfe}) {
+    const OptimizeResult path = gradient_descent(
+        f, x0, {.atol = 1e-300, .max_iterations = 400, .line_search = kind, .step_size = 0.15, .record_path = true});
+    int first = -1;
+    for (std::size_t k = 0; k < path.path.size() && first < 0; ++k)
+      if (distance(path.path[k], quadratic_minimiser) <= tolerance) first = static_cast<int>(k);
+    BOOST_TEST_REQUIRE(first > 0);
+    const OptimizeResult r = gradient_descent(f, x0,
+                                              {.atol = tolerance,
+                                               .stopping_rule = StoppingRule::distance_to_solution,
+                                               .solution = quadratic_minimiser,
+                                               .line_search = kind,
+                                               .step_size = 0.15});
+    BOOST_TEST(r.converged);
+    BOOST_TEST(r.iterations == first);
+    BOOST_TEST(distance(r.x, quadratic_minimiser) <= tolerance);
+  }
+  // Newton on the quadratic: x_1 = x*, and x_0 itself satisfies a loose enough rule.
+  BOOST_TEST(newton(f, x0, {.atol = 1e-12, .stopping_rule = StoppingRule::distance_to_solution,
+                            .solution = quadratic_minimiser}).iterations == 1);
+  BOOST_TEST(bfgs(f, x0, {.atol = 10.0, .stopping_rule = StoppingRule::distance_to_solution,
+                          .solution = quadratic_minimiser}).iterations == 0);
 }
 
 BOOST_AUTO_TEST_CASE(newton_solves_a_quadratic_in_one_step_and_reports_the_decrement) {

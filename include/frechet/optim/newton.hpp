@@ -11,17 +11,24 @@ namespace frechet {
 
 /// Minimises f from x0 by Newton steps: H_k p_k = -g_k, then a line search along p_k from the
 /// step 1 (strong Wolfe by default). The solve is options.newton_solve:
-///   cholesky  the dense Hessian (Objective::hessian) factored by CholeskyFactorization. An
-///             indefinite or singular Hessian ends the run with Reason::indefinite, x the last
-///             iterate: no modified Hessian is substituted silently (use newton_cg, which handles
-///             negative curvature, or bfgs).
-///   cg        CG on the Hessian operator (Objective::hessian_vector), to the relative residual
-///             eta_k = min(0.5, sqrt(||g_k||_2)) (inexact Newton, superlinear convergence: Nocedal
-///             and Wright, Theorem 7.2); CG's Reason::indefinite ends the run the same way.
+///   cholesky         the dense Hessian (Objective::hessian) factored by CholeskyFactorization. An
+///                    indefinite or singular Hessian ends the run with Reason::indefinite, x the last
+///                    iterate: no modified Hessian is substituted silently (use newton_cg, which
+///                    handles negative curvature, or bfgs).
+///   sparse_cholesky  the sparse Hessian (Objective::sparse_hessian; differentiable_objective(f,
+///                    pattern) fills it by colouring) factored by CHOLMOD (SparseCholeskyFactorization):
+///                    the ordering and symbolic analysis once, at the first Hessian (again only if the
+///                    pattern changes), the numeric factorization at every iteration. An indefinite
+///                    Hessian ends the run as for cholesky.
+///   cg               CG on the Hessian operator (Objective::hessian_vector), to the relative residual
+///                    eta_k = min(0.5, sqrt(||g_k||_2)) (inexact Newton, superlinear convergence:
+///                    Nocedal and Wright, Theorem 7.2); CG's Reason::indefinite ends the run the same way.
 /// Reports the Newton decrement lambda^2 = -g^T p = g^T H^{-1} g of the last step in
 /// newton_decrement_squared. Uses rtol, atol, max_iterations (default 200), stopping_rule,
 /// line_search, line_search_options, newton_solve, record_history, record_path and monitor.
-/// Throws ArgumentError when the objective lacks the field its solve needs.
+/// A non-finite Hessian ends the run with Reason::non_finite. Throws ArgumentError when the
+/// objective lacks the field its solve needs, ShapeError for a Hessian that is not n x n, and the
+/// ArgumentError of SparseCholeskyFactorization for a sparse Hessian that is not symmetric.
 OptimizeResult newton(const Objective& objective, ConstVectorView x0, const OptimizeOptions& options = {});
 
 /// Minimises f from x0 by the trust-region Newton-CG method: at each iterate the model

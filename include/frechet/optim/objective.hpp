@@ -23,6 +23,8 @@
 #include "frechet/ad/transforms.hpp"
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/dense_matrix.hpp"
+#include "frechet/implicit/coloring.hpp"
+#include "frechet/linop/csr_matrix.hpp"
 #include "frechet/linop/implicit_operators.hpp"
 #include "frechet/linop/linear_operator.hpp"
 
@@ -36,16 +38,21 @@ using ValueFunction = std::function<double(ConstVectorView x)>;
 using HessianVectorFunction = std::function<void(ConstVectorView x, ConstVectorView v, VectorView product)>;
 /// Returns the dense n x n Hessian H(x).
 using HessianFunction = std::function<DenseMatrix(ConstVectorView x)>;
+/// Returns the n x n Hessian H(x) in CSR, symmetric; when its pattern is the same at every x (explicit
+/// zeros kept), newton's sparse Cholesky analyses it once.
+using SparseHessianFunction = std::function<CsrMatrix(ConstVectorView x)>;
 
 /// A smooth function f: R^n -> R to minimise. Only `value_and_gradient` is required. A method that
 /// needs a missing field throws ArgumentError naming it (Newton with Cholesky needs `hessian`, with
-/// CG and Newton-CG need `hessian_vector`). Without `value`, trial points that need f alone (the
-/// backtracking line search) call value_and_gradient, and count as gradient evaluations too.
+/// sparse Cholesky `sparse_hessian`, with CG and Newton-CG `hessian_vector`). Without `value`, trial
+/// points that need f alone (the backtracking line search) call value_and_gradient, and count as
+/// gradient evaluations too.
 struct Objective {
   ValueAndGradientFunction value_and_gradient{};
   ValueFunction value{};                    ///< optional: f alone, cheaper than f and grad f
   HessianVectorFunction hessian_vector{};   ///< optional: H(x) v
   HessianFunction hessian{};                ///< optional: the dense Hessian
+  SparseHessianFunction sparse_hessian{};   ///< optional: the sparse Hessian
 };
 
 /// Writes r(x) into `residuals` (resized to m).
@@ -120,6 +127,25 @@ Objective differentiable_objective(F f) {
   objective.hessian = [state](ConstVectorView x) {
     state->point.assign(x.begin(), x.end());
     return frechet::hessian(state->f, state->point);
+  };
+  return objective;
+}
+
+/// differentiable_objective(f) with `sparse_hessian` filled too: the Hessian in CSR with the
+/// structure of `hessian_pattern` (n x n, structurally symmetric, the diagonal included where H can be
+/// nonzero; its values are ignored), by the implicit layer's sparse_hessian, one Hessian-vector
+/// product per colour of the pattern's column colouring (computed here, once) and one that verifies
+/// the result. Throws what column_coloring throws for a bad pattern; a pattern that misses a nonzero
+/// of H makes sparse_hessian throw ArgumentError at the first evaluation.
+template <class F>
+Objective differentiable_objective(F f, const CsrMatrix& hessian_pattern) {
+  Objective objective = differentiable_objective(f);
+  auto pattern = std::make_shared<const CsrMatrix>(hessian_pattern);
+  auto coloring = std::make_shared<const ColumnColoring>(column_coloring(*pattern));
+  auto point = std::make_shared<Vector>();
+  objective.sparse_hessian = [f = std::move(f), pattern, coloring, point](ConstVectorView x) {
+    point->assign(x.begin(), x.end());
+    return frechet::sparse_hessian(f, *point, *pattern, *coloring);
   };
   return objective;
 }

@@ -21,9 +21,13 @@ namespace frechet {
 ///   gradient_norm:  ||g_k||_2 <= max(rtol ||g_0||_2, atol)
 ///   step_norm:      ||x_k - x_{k-1}||_2 <= max(rtol ||x_{k-1}||_2, atol)
 ///   value_change:   |f_{k-1} - f_k| <= max(rtol |f_{k-1}|, atol)
-/// The last two are the rules some textbooks count iterations with; they hold on a stalled
-/// iteration as well as on a converged one, so the gradient norm is the default.
-enum class StoppingRule { gradient_norm, step_norm, value_change };
+///   distance_to_solution:  ||x_k - x*||_2 <= max(rtol ||x*||_2, atol), x* = OptimizeOptions::solution
+/// step_norm and value_change are the rules some textbooks count iterations with; they hold on a
+/// stalled iteration as well as on a converged one, so the gradient norm is the default.
+/// distance_to_solution is for studying a method on a problem whose minimiser is known (iterations
+/// to a given accuracy, as convergence-rate bounds count them), not for solving one. Every rule
+/// also holds at a zero gradient.
+enum class StoppingRule { gradient_norm, step_norm, value_change, distance_to_solution };
 
 /// How a line-search method chooses the step along its direction d.
 enum class LineSearchKind {
@@ -34,8 +38,9 @@ enum class LineSearchKind {
 
 /// How newton() solves H p = -g.
 enum class NewtonSolve {
-  cholesky,  ///< dense Cholesky of the Hessian (Objective::hessian); an indefinite H ends the run
-  cg,        ///< CG on the Hessian operator (Objective::hessian_vector), inexact (forcing term below)
+  cholesky,         ///< dense Cholesky of the Hessian (Objective::hessian); an indefinite H ends the run
+  sparse_cholesky,  ///< CHOLMOD on the sparse Hessian (Objective::sparse_hessian); the same, analysed once
+  cg,               ///< CG on the Hessian operator (Objective::hessian_vector), inexact (forcing term below)
 };
 
 /// How gauss_newton() and levenberg_marquardt() solve their linear least-squares subproblem.
@@ -67,6 +72,9 @@ struct OptimizeOptions {
   /// grad f at x0 and returns (converged if x0 satisfies the rule); negative throws ArgumentError.
   std::optional<int> max_iterations{};
   StoppingRule stopping_rule = StoppingRule::gradient_norm;
+  /// The known minimiser x* (n finite entries) of StoppingRule::distance_to_solution, which needs it;
+  /// the other rules refuse it.
+  std::optional<Vector> solution{};
   /// The line search of gradient_descent, bfgs, lbfgs, newton and gauss_newton.
   LineSearchKind line_search = LineSearchKind::strong_wolfe;
   /// The constants and the evaluation limit of the line search.
@@ -109,7 +117,7 @@ struct OptimizeResult {
   std::string message;
   int function_evaluations = 0;  ///< evaluations of f (with or without its gradient; residual evaluations)
   int gradient_evaluations = 0;  ///< evaluations of grad f (of the dense Jacobian for least squares)
-  int hessian_evaluations = 0;   ///< dense Hessians formed (newton with Cholesky)
+  int hessian_evaluations = 0;   ///< Hessians formed, dense or sparse (newton with Cholesky)
   int hessian_vector_products = 0;  ///< products H v (newton with CG, newton_cg)
   int operator_products = 0;     ///< products with J and J^T (matrix-free Gauss-Newton and LM)
   /// newton only: lambda(x)^2 = g^T H^{-1} g at the last Newton step, which bounds f(x) - f* for
