@@ -116,7 +116,10 @@ const std::map<std::string, std::map<int, Reason>>& expected_failures() {
         {10, Reason::line_search_failed}, {11, Reason::max_iterations}, {16, Reason::max_iterations},
         {18, Reason::breakdown},
         {24, Reason::max_iterations}, {33, Reason::breakdown}, {34, Reason::breakdown},
-        {35, Reason::line_search_failed}}},
+        // Chebyquad stalls where J is nearly rank-deficient (f = 0.0297, not a minimum): the QR's
+        // relative rank test calls it breakdown since the tape's compensated merge of repeated terms
+        // (the last bits of J moved; it had ended with line_search_failed at the same point).
+        {35, Reason::breakdown}}},
       {"gauss_newton_lsmr",
        {{2, Reason::line_search_failed}, {6, Reason::line_search_failed}, {10, Reason::line_search_failed},
         {11, Reason::max_iterations}, {16, Reason::max_iterations}, {18, Reason::max_iterations},
@@ -125,10 +128,10 @@ const std::map<std::string, std::map<int, Reason>>& expected_failures() {
       // At f* (Freudenstein-Roth: at its local minimum 48.9842) to six digits, but f ~ 1e1-1e5 there,
       // so ||grad f|| <= 1e-6 asks for a decrease of f below its rounding: with Moré's scaling D the
       // radius shrinks to eps ||D x|| at ||grad f|| ~ 1e-6-1e-3 (without it, 2 and 6 had met the
-      // test by the luck of their paths).
+      // test by the luck of their paths; since the tape's compensated merge, whose gradients differ
+      // in their last bits, 2 meets it again, at its local minimum).
       {"levenberg_marquardt",
-       {{2, Reason::step_too_small}, {6, Reason::step_too_small}, {10, Reason::step_too_small},
-        {16, Reason::step_too_small}}},
+       {{6, Reason::step_too_small}, {10, Reason::step_too_small}, {16, Reason::step_too_small}}},
       // Penalty I by gradient descent and Jennrich-Sampson by LSMR-LM end within the last digits of
       // their tests: a change in the summation order of a dot product (the fixed-block reductions) made
       // both converge, where they had ended at the iteration limit and with a step too small.
