@@ -16,6 +16,19 @@
 
 namespace frechet::mgh {
 
+/// The extended Rosenbrock function (problem 21) written with scalar operations, as a user would:
+/// n / 2 decoupled copies of Rosenbrock's function, a block-diagonal Hessian.
+template <class V> scalar_t<V> extended_rosenbrock(const V& x) {
+  using T = scalar_t<V>;
+  T f = 0.0;
+  for (std::size_t i = 0; i + 1 < x.size(); i += 2) {
+    const T a = x[i + 1] - x[i] * x[i];
+    const T b = 1.0 - x[i];
+    f += 100.0 * a * a + b * b;
+  }
+  return f;
+}
+
 /// One problem at one size: number (1-35, as in the paper), name, n, m, x0, the minimum value
 /// f* of sum f_i^2 the paper reports for this n, and the other local minima it reports.
 struct Problem {

@@ -11,22 +11,14 @@
 #include "allocation_counter.hpp"
 #include "frechet/optim/adam.hpp"
 #include "frechet/optim/bfgs.hpp"
+#include "mgh_problems.hpp"
 
 using namespace frechet;
 using namespace frechet::testing;
 
 namespace {
 
-template <class V> scalar_t<V> extended_rosenbrock(const V& x) {
-  using T = scalar_t<V>;
-  T f = 0.0;
-  for (std::size_t i = 0; i + 1 < x.size(); i += 2) {
-    const T a = x[i + 1] - x[i] * x[i];
-    const T b = 1.0 - x[i];
-    f += 100.0 * a * a + b * b;
-  }
-  return f;
-}
+using frechet::mgh::extended_rosenbrock;
 
 Vector rosenbrock_start(std::size_t n) {
   Vector x0(n);

@@ -11,6 +11,7 @@
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/optim/newton.hpp"
+#include "mgh_problems.hpp"
 
 namespace frechet {
 namespace {
@@ -31,18 +32,7 @@ template <class V> scalar_t<V> convex_chain(const V& x) {
   return f;
 }
 
-/// The extended Rosenbrock function (Moré, Garbow and Hillstrom, problem 21): n / 2 decoupled
-/// copies of Rosenbrock's function, a block-diagonal Hessian.
-template <class V> scalar_t<V> extended_rosenbrock(const V& x) {
-  using T = scalar_t<V>;
-  T f = 0.0;
-  for (std::size_t i = 0; i + 1 < x.size(); i += 2) {
-    const T a = x[i + 1] - x[i] * x[i];
-    const T b = 1.0 - x[i];
-    f += 100.0 * a * a + b * b;
-  }
-  return f;
-}
+using mgh::extended_rosenbrock;
 
 /// The n x n pattern of the entries (i, j) with |i - j| <= 1 that `keep` accepts.
 template <class Keep> CsrMatrix tridiagonal_pattern(std::size_t n, Keep keep) {
