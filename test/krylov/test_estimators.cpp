@@ -58,8 +58,11 @@ BOOST_AUTO_TEST_CASE(hutchinson_is_unbiased_and_its_error_is_honest) {
   double frob2 = 0.0, diag2 = 0.0;
   for (double v : dense.values()) frob2 += v * v;
   for (std::size_t i = 0; i < 60; ++i) diag2 += dense(i, i) * dense(i, i);
-  for (auto [distribution, var_one] : {std::pair{ProbeDistribution::rademacher, 2 * (frob2 - diag2)},
-                                       std::pair{ProbeDistribution::gaussian, 2 * frob2}}) {
+  // Plain variables, not a structured binding: clang 14 cannot capture one in a lambda.
+  for (const auto& probe : {std::pair{ProbeDistribution::rademacher, 2 * (frob2 - diag2)},
+                            std::pair{ProbeDistribution::gaussian, 2 * frob2}}) {
+    const ProbeDistribution distribution = probe.first;
+    const double var_one = probe.second;
     BOOST_TEST_CONTEXT((distribution == ProbeDistribution::rademacher ? "rademacher" : "gaussian")) {
       double reported_se = 0.0;
       const auto [mean, se_of_mean] = mean_over_seeds(300, [&](std::uint64_t seed) {

@@ -31,7 +31,10 @@ BOOST_AUTO_TEST_CASE(repeated_products_allocate_nothing) {
       {"scaled", scaled(a, -2.0)},
       {"nested", shifted(normal_operator(kron(compose(a, b), s)), 1.0)},
   };
-  for (const auto& [name, op] : cases) {
+  for (const auto& test_case : cases) {
+    // Plain references, not a structured binding: clang 14 cannot capture one in a lambda.
+    const auto& name = test_case.first;
+    const auto& op = test_case.second;
     BOOST_TEST_CONTEXT(name) {
       const Vector x = rng.gaussian_vector(op->cols()), u = rng.gaussian_vector(op->rows());
       Vector y(op->rows()), v(op->cols());

@@ -189,8 +189,8 @@ template <detail::ArrayArg X> auto operator-(const X& x) {
   return detail::apply_same_kind<X>(detail::Elementwise<detail::scalar::Negate>{{}, "negate"}, x);
 }
 /// a x
-template <detail::ArrayArg X> auto operator*(double a, const X& x) { return detail::apply_same_kind<X>(detail::Scale{}, a, x); }
-template <detail::ArrayArg X> auto operator*(const X& x, double a) { return detail::apply_same_kind<X>(detail::Scale{}, a, x); }
+template <detail::ArrayArg X> auto operator*(detail::Constant<X> a, const X& x) { return detail::apply_same_kind<X>(detail::Scale{}, a, x); }
+template <detail::ArrayArg X> auto operator*(const X& x, detail::Constant<X> a) { return detail::apply_same_kind<X>(detail::Scale{}, a, x); }
 template <detail::ActiveScalar A, detail::ArrayArg X> auto operator*(const A& a, const X& x) {
   return detail::apply_same_kind<X>(detail::Scale{}, detail::as_arg(a), x);
 }
@@ -198,15 +198,15 @@ template <detail::ActiveScalar A, detail::ArrayArg X> auto operator*(const X& x,
   return detail::apply_same_kind<X>(detail::Scale{}, detail::as_arg(a), x);
 }
 /// x / a
-template <detail::ArrayArg X> auto operator/(const X& x, double a) { return detail::apply_same_kind<X>(detail::Scale{}, 1.0 / a, x); }
+template <detail::ArrayArg X> auto operator/(const X& x, detail::Constant<X> a) { return detail::apply_same_kind<X>(detail::Scale{}, 1.0 / a, x); }
 template <detail::ActiveScalar A, detail::ArrayArg X> auto operator/(const X& x, const A& a) {
   return detail::apply_same_kind<X>(detail::Scale{}, detail::as_arg(1.0 / detail::as_arg(a)), x);
 }
 /// x + a with a scalar a added to every entry.
-template <detail::ArrayArg X> auto operator+(const X& x, double a) { return detail::apply_same_kind<X>(detail::AddScalar{1.0}, x, a); }
-template <detail::ArrayArg X> auto operator+(double a, const X& x) { return detail::apply_same_kind<X>(detail::AddScalar{1.0}, x, a); }
-template <detail::ArrayArg X> auto operator-(const X& x, double a) { return detail::apply_same_kind<X>(detail::AddScalar{1.0}, x, -a); }
-template <detail::ArrayArg X> auto operator-(double a, const X& x) { return detail::apply_same_kind<X>(detail::AddScalar{-1.0}, x, a); }
+template <detail::ArrayArg X> auto operator+(const X& x, detail::Constant<X> a) { return detail::apply_same_kind<X>(detail::AddScalar{1.0}, x, a); }
+template <detail::ArrayArg X> auto operator+(detail::Constant<X> a, const X& x) { return detail::apply_same_kind<X>(detail::AddScalar{1.0}, x, a); }
+template <detail::ArrayArg X> auto operator-(const X& x, detail::Constant<X> a) { return detail::apply_same_kind<X>(detail::AddScalar{1.0}, x, -a); }
+template <detail::ArrayArg X> auto operator-(detail::Constant<X> a, const X& x) { return detail::apply_same_kind<X>(detail::AddScalar{-1.0}, x, a); }
 template <detail::ActiveScalar A, detail::ArrayArg X> auto operator+(const X& x, const A& a) {
   return detail::apply_same_kind<X>(detail::AddScalar{1.0}, x, detail::as_arg(a));
 }

@@ -165,35 +165,35 @@ template <TapeExpression A> FRECHET_AD_INLINE auto operator-(const A& a) {
   using S = detail::ExprScalar<A>;
   return detail::unary<S>(a, -a.value(), detail::MinusOne{});
 }
-template <TapeExpression A> FRECHET_AD_INLINE auto operator+(const A& a, double b) {
+template <TapeExpression A> FRECHET_AD_INLINE auto operator+(const A& a, detail::Constant<A> b) {
   using S = detail::ExprScalar<A>;
   return detail::unary<S>(a, a.value() + b, detail::PlusOne{});
 }
-template <TapeExpression B> FRECHET_AD_INLINE auto operator+(double a, const B& b) {
+template <TapeExpression B> FRECHET_AD_INLINE auto operator+(detail::Constant<B> a, const B& b) {
   using S = detail::ExprScalar<B>;
   return detail::unary<S>(b, a + b.value(), detail::PlusOne{});
 }
-template <TapeExpression A> FRECHET_AD_INLINE auto operator-(const A& a, double b) {
+template <TapeExpression A> FRECHET_AD_INLINE auto operator-(const A& a, detail::Constant<A> b) {
   using S = detail::ExprScalar<A>;
   return detail::unary<S>(a, a.value() - b, detail::PlusOne{});
 }
-template <TapeExpression B> FRECHET_AD_INLINE auto operator-(double a, const B& b) {
+template <TapeExpression B> FRECHET_AD_INLINE auto operator-(detail::Constant<B> a, const B& b) {
   using S = detail::ExprScalar<B>;
   return detail::unary<S>(b, a - b.value(), detail::MinusOne{});
 }
-template <TapeExpression A> FRECHET_AD_INLINE auto operator*(const A& a, double b) {
+template <TapeExpression A> FRECHET_AD_INLINE auto operator*(const A& a, detail::Constant<A> b) {
   using S = detail::ExprScalar<A>;
   return detail::unary<S>(a, a.value() * b, b);
 }
-template <TapeExpression B> FRECHET_AD_INLINE auto operator*(double a, const B& b) {
+template <TapeExpression B> FRECHET_AD_INLINE auto operator*(detail::Constant<B> a, const B& b) {
   using S = detail::ExprScalar<B>;
   return detail::unary<S>(b, a * b.value(), a);
 }
-template <TapeExpression A> FRECHET_AD_INLINE auto operator/(const A& a, double b) {
+template <TapeExpression A> FRECHET_AD_INLINE auto operator/(const A& a, detail::Constant<A> b) {
   using S = detail::ExprScalar<A>;
   return detail::unary<S>(a, a.value() / b, 1.0 / b);
 }
-template <TapeExpression B> FRECHET_AD_INLINE auto operator/(double a, const B& b) {
+template <TapeExpression B> FRECHET_AD_INLINE auto operator/(detail::Constant<B> a, const B& b) {
   using S = detail::ExprScalar<B>;
   const S q = a / b.value();
   return detail::unary<S>(b, q, -q / b.value());
@@ -201,9 +201,11 @@ template <TapeExpression B> FRECHET_AD_INLINE auto operator/(double a, const B& 
 
 // ---- comparisons: on the value -------------------------------------------------------------------
 template <TapeExpression A, TapeExpression B> bool operator==(const A& a, const B& b) { return a.value() == b.value(); }
-template <TapeExpression A> bool operator==(const A& a, double b) { return a.value() == b; }
+template <TapeExpression A> bool operator==(const A& a, detail::Constant<A> b) { return a.value() == b; }
 template <TapeExpression A, TapeExpression B> auto operator<=>(const A& a, const B& b) { return a.value() <=> b.value(); }
-template <TapeExpression A> FRECHET_AD_INLINE auto operator<=>(const A& a, double b) { return a.value() <=> b; }
+template <TapeExpression A> FRECHET_AD_INLINE auto operator<=>(const A& a, detail::Constant<A> b) {
+  return a.value() <=> b;
+}
 
 // ---- <cmath> on expressions -------------------------------------------------------------------
 namespace detail {

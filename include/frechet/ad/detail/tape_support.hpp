@@ -21,6 +21,12 @@ template <class S> class TapeMatrix;
 
 namespace detail {
 
+/// The double operand of an operator template beside an AD type T (`2.0 * x`, `x == 0.5`). It is
+/// double, spelled so that a non-class T fails in substitution: clang 14 checks that an operator has
+/// a parameter of class type before it checks the template's constraint, so `operator*(double,
+/// const X&)` deduced with X = int, as `2 * n` in user code makes it consider, was a hard error.
+template <class T> using Constant = std::enable_if_t<std::is_class_v<T>, double>;
+
 /// Rows x columns of a rule argument; a vector is n x 1, a scalar 1 x 1.
 struct Shape {
   std::size_t rows = 0;
