@@ -12,10 +12,14 @@
 // implicit adjoint's two tapes (F's VJPs in u and in lambda) and the one factor it keeps (the forward
 // solve's last, its preconditioner). Scalar roots:
 // bracket_root (TOMS 748) against Boost.Math's toms748_solve and newton_root against its
-// newton_raphson_iterate, called directly with the same stopping rule, ratio_frechet_to_boost. With -Dscipy_peer, SciPy's newton_krylov on the same residual and
-// stopping rule (no preconditioner, LGMRES) beside frechet's unpreconditioned Newton-Krylov:
-// ratio_scipy_to_frechet; with -Dkinsol_peer, SUNDIALS KINSOL's Newton-GMRES likewise:
-// ratio_kinsol_to_frechet.
+// newton_raphson_iterate, called directly with the same stopping rule, ratio_frechet_to_boost. With
+// -Dkinsol_peer, SUNDIALS KINSOL's Newton-GMRES with the same ILU(0) of the Jacobian at every iterate
+// (KINSetPreconditioner) beside frechet's newton_krylov_ilu0: ratio_kinsol_to_frechet. With
+// -Dscipy_peer, SciPy's newton_krylov on the same residual and stopping rule (no preconditioner,
+// LGMRES) beside frechet's unpreconditioned Newton-Krylov, up to --peer-max-n unknowns (unpreconditioned
+// Newton-GMRES needs thousands of GMRES iterations per step at 10^5 and more): ratio_scipy_to_frechet.
+// --output FILE rewrites the JSON report there after every case, so that a stopped run keeps what it
+// measured.
 
 #include <CLI/CLI.hpp>
 #include <boost/math/tools/roots.hpp>
@@ -31,6 +35,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -229,19 +235,27 @@ void scalar_roots(bool json, nlohmann::json& report) {
 }
 
 #ifdef FRECHET_KINSOL_PEER
-// SUNDIALS KINSOL's inexact Newton with SPGMR(30), matrix-free (its difference-quotient J v), no
-// preconditioner, its line search and the Eisenstat-Walker choice 2 (gamma 0.9, alpha 2), on the same
-// residual written as a plain loop, no step bound. KINSOL stops on the max norm, ||F||_inf <= fnormtol; fnormtol =
-// rtol ||F(0)||_2 / sqrt(n) is the largest that guarantees frechet's rule ||F||_2 <= rtol ||F(0)||_2.
+// SUNDIALS KINSOL's inexact Newton with SPGMR(30), matrix-free (its difference-quotient J v), right-
+// preconditioned by the ILU(0) that frechet's newton_krylov_ilu0 uses (ilu0_preconditioner of the
+// Jacobian, refactored at every Newton iterate: KINSetMaxSetupCalls 1), its line search and the
+// Eisenstat-Walker choice 2 (gamma 0.9, alpha 2), on the same residual written as a plain loop, no
+// step bound. Its Jacobian is assembled by hand (the stencil's -1 and the diagonal 4 - h^2 lambda
+// e^u), as a KINSOL user would; frechet's is coloured (its JVPs are in frechet's forward time).
+// KINSOL stops on the max norm, ||F||_inf <= fnormtol; fnormtol = rtol ||F(0)||_2 / sqrt(n) is the
+// largest that guarantees frechet's rule ||F||_2 <= rtol ||F(0)||_2.
 struct KinsolRun {
   double seconds = 0, relative_residual = 0;
-  long iterations = 0, linear_iterations = 0;
+  long iterations = 0, linear_iterations = 0, preconditioner_setups = 0;
   int flag = 0;
 };
 
 struct BratuData {
   std::size_t m;
   double h2;
+  const CsrMatrix* pattern;                  // the Jacobian's structure, laplacian_2d(m, m)
+  std::vector<SparseIndex> diagonal;         // the position of each row's diagonal entry in it
+  std::shared_ptr<const IncompleteLuPreconditioner> ilu;
+  Vector work;
 };
 
 int kinsol_residual(N_Vector uv, N_Vector fv, void* data) {
@@ -262,9 +276,40 @@ int kinsol_residual(N_Vector uv, N_Vector fv, void* data) {
   return 0;
 }
 
-KinsolRun kinsol_newton_gmres(std::size_t m, int repeats) {
+// The Jacobian at u and its ILU(0). A zero pivot is a recoverable failure (1): KINSOL then retries.
+int kinsol_preconditioner_setup(N_Vector uv, N_Vector, N_Vector, N_Vector, void* data) {
+  auto& d = *static_cast<BratuData*>(data);
+  const double* u = N_VGetArrayPointer(uv);
+  const CsrMatrix& p = *d.pattern;
+  Vector values(p.values().begin(), p.values().end());
+  for (std::size_t k = 0; k < p.rows(); ++k) values[d.diagonal[k]] = 4.0 - d.h2 * lambda * std::exp(u[k]);
+  try {
+    d.ilu = ilu0_preconditioner(CsrMatrix(p.rows(), p.cols(), {p.row_offsets().begin(), p.row_offsets().end()},
+                                          {p.col_indices().begin(), p.col_indices().end()}, std::move(values)));
+  } catch (const NumericalError&) {
+    return 1;
+  }
+  return 0;
+}
+
+// v <- M^{-1} v.
+int kinsol_preconditioner_solve(N_Vector, N_Vector, N_Vector, N_Vector, N_Vector vv, void* data) {
+  auto& d = *static_cast<BratuData*>(data);
+  const std::size_t n = d.work.size();
+  double* v = N_VGetArrayPointer(vv);
+  d.ilu->apply(ConstVectorView(v, n), d.work);
+  std::copy(d.work.begin(), d.work.end(), v);
+  return 0;
+}
+
+KinsolRun kinsol_newton_gmres(std::size_t m, const CsrMatrix& pattern, int repeats) {
   const std::size_t n = m * m;
-  BratuData data{m, 1.0 / static_cast<double>((m + 1) * (m + 1))};
+  BratuData data{m, 1.0 / static_cast<double>((m + 1) * (m + 1)), &pattern, std::vector<SparseIndex>(n), nullptr, Vector(n)};
+  const auto ro = pattern.row_offsets();
+  const auto ci = pattern.col_indices();
+  for (std::size_t i = 0; i < n; ++i)
+    for (SparseIndex e = ro[i]; e < ro[i + 1]; ++e)
+      if (static_cast<std::size_t>(ci[e]) == i) data.diagonal[i] = e;
   SUNContext context = nullptr;
   SUNContext_Create(nullptr, &context);
   N_Vector u = N_VNew_Serial(static_cast<sunindextype>(n), context);
@@ -290,13 +335,16 @@ KinsolRun kinsol_newton_gmres(std::size_t m, int repeats) {
     KINSetNumMaxIters(kinsol, 50);
     KINSetEtaForm(kinsol, KIN_ETACHOICE2);
     KINSetEtaParams(kinsol, 0.9, 2.0);
-    SUNLinearSolver gmres = SUNLinSol_SPGMR(u, SUN_PREC_NONE, 30, context);
+    KINSetMaxSetupCalls(kinsol, 1);  // a new ILU(0) at every iterate, as frechet's preconditioner_update
+    SUNLinearSolver gmres = SUNLinSol_SPGMR(u, SUN_PREC_RIGHT, 30, context);
     SUNLinSol_SPGMRSetMaxRestarts(gmres, 1000);
     KINSetLinearSolver(kinsol, gmres, nullptr);
+    KINSetPreconditioner(kinsol, kinsol_preconditioner_setup, kinsol_preconditioner_solve);
     run.flag = KINSol(kinsol, u, KIN_LINESEARCH, scale, scale);
     if (rep > 0) samples.push_back(bench::seconds_since(start));
     KINGetNumNonlinSolvIters(kinsol, &run.iterations);
     KINGetNumLinIters(kinsol, &run.linear_iterations);
+    KINGetNumPrecEvals(kinsol, &run.preconditioner_setups);
     KINFree(&kinsol);
     SUNLinSolFree(gmres);
   }
@@ -327,6 +375,14 @@ std::optional<nlohmann::json> scipy_newton_krylov(std::size_t m) {
 }
 #endif
 
+// Writes the report to `path` through a temporary file and a rename, so that the file always holds
+// a whole JSON object.
+void save_report(const nlohmann::json& report, const std::string& path) {
+  const std::string partial = path + ".partial";
+  std::ofstream(partial) << report.dump(2) << '\n';
+  std::filesystem::rename(partial, path);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -335,16 +391,46 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> sides{316, 1000};
   int repeats = 3;
   std::size_t unrolled_max_n = 100000;
+  [[maybe_unused]] std::size_t peer_max_n = 40000;
+  std::string output;
   app.add_flag("--json", json, "print one JSON object and nothing else (without it, the table)");
+  app.add_option("--output", output, "also write the JSON report to this file, rewritten after every case");
   app.add_option("--unrolled-max-n", unrolled_max_n,
                  "largest n for the unrolled gradient (its tape and kept factorizations grow with the iterations)");
+#ifdef FRECHET_SCIPY_PYTHON
+  app.add_option("--peer-max-n", peer_max_n,
+                 "largest n for SciPy's unpreconditioned newton_krylov and frechet's unpreconditioned Newton-Krylov beside it");
+#endif
   app.add_option("--sides", sides, "grid sides m (m^2 unknowns)")->delimiter(',')->check(CLI::Range(std::size_t{3}, std::size_t{4000}));
   app.add_option("--repeats", repeats, "timed calls of each solve (the median is reported)")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
 
   nlohmann::json report = bench::json_report("implicit");
+  const auto add_case = [&](nlohmann::json c) {
+    report["cases"].push_back(std::move(c));
+    if (!output.empty()) save_report(report, output);
+  };
+  const auto add_row = [&](const Case& c) {
+    const double ratio = c.grad_seconds > 0 ? c.grad_seconds / c.forward_seconds : 0.0;
+    if (!json) std::printf("%-30s %9zu %6d %6d %8d %8d %10.4f %10.4f %8.3f  %s\n", c.name.c_str(), c.n, c.iterations, c.jvps,
+                           c.linear_iterations, c.adjoint_iterations, c.forward_seconds, c.grad_seconds, ratio, c.reason.c_str());
+    nlohmann::json j{{"name", c.name + "/" + std::to_string(c.n)},
+                     {"n", c.n},
+                     {"iterations", c.iterations},
+                     {"jvps", c.jvps},
+                     {"linear_iterations", c.linear_iterations},
+                     {"adjoint_iterations", c.adjoint_iterations},
+                     {"forward_seconds", c.forward_seconds},
+                     {"reason", c.reason}};
+    if (c.grad_seconds > 0) {
+      j["grad_seconds"] = c.grad_seconds;
+      j["ratio_grad_to_forward"] = ratio;
+    }
+    add_case(std::move(j));
+  };
   if (!json) std::printf("%-30s %9s %6s %6s %8s %8s %10s %10s %8s  %s\n", "case", "n", "iters", "JVPs", "lin.it", "adj.it", "forward s",
-              "grad s", "grad/fwd", "reason");
+                         "grad s", "grad/fwd", "reason");
   for (const std::size_t m : sides) {
     const auto pattern = std::make_shared<const CsrMatrix>(laplacian_2d(m, m));
     const ColumnColoring colors = column_coloring(*pattern);
@@ -353,13 +439,40 @@ int main(int argc, char** argv) {
     const auto ilu_at = [&](ConstVectorView u) {
       return ilu0_preconditioner(sparse_jacobian([&](const auto& v) { return f(v, theta); }, Vector(u.begin(), u.end()), *pattern, colors));
     };
-    std::vector<Case> cases{
-        run("newton_krylov_ilu0", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres, .preconditioner_update = ilu_at}, repeats, true),
-        run("sparse_lu", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern}, repeats, true),
+    const double colored = static_cast<double>(colors.color_count + 1) / static_cast<double>(m * m);
+    add_case({{"name", "coloring/" + std::to_string(m * m)},
+              {"n", m * m},
+              {"colors", colors.color_count},
+              {"ratio_colored_to_dense_jvps", colored}});
+    if (!json) std::printf("colouring, n = %zu: %d colours + 1 check = %.2e of n JVPs\n", m * m, colors.color_count, colored);
+
+    const Case ilu0 =
+        run("newton_krylov_ilu0", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres, .preconditioner_update = ilu_at}, repeats, true);
+    add_row(ilu0);
+#ifdef FRECHET_KINSOL_PEER
+    const KinsolRun kinsol = kinsol_newton_gmres(m, *pattern, repeats);
+    add_case({{"name", "kinsol_newton_gmres_ilu0/" + std::to_string(m * m)},
+              {"n", m * m},
+              {"kinsol_seconds", kinsol.seconds},
+              {"kinsol_iterations", kinsol.iterations},
+              {"kinsol_linear_iterations", kinsol.linear_iterations},
+              {"kinsol_preconditioner_setups", kinsol.preconditioner_setups},
+              {"kinsol_flag", kinsol.flag},
+              {"kinsol_relative_residual", kinsol.relative_residual},
+              {"frechet_seconds", ilu0.forward_seconds},
+              {"frechet_iterations", ilu0.iterations},
+              {"frechet_linear_iterations", ilu0.linear_iterations},
+              {"ratio_kinsol_to_frechet", kinsol.seconds / ilu0.forward_seconds}});
+    if (!json) std::printf("%-30s %9zu %6ld %6s %8ld %8s %10.4f %10s %8s  kinsol/frechet = %.2f (flag %d, relative residual %.1e)\n",
+                           "kinsol newton-gmres ilu0", m * m, kinsol.iterations, "", kinsol.linear_iterations, "", kinsol.seconds, "", "",
+                           kinsol.seconds / ilu0.forward_seconds, kinsol.flag, kinsol.relative_residual);
+#endif
+    add_row(run("sparse_lu", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern}, repeats, true));
+    const Case cholesky =
         run("sparse_cholesky", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_cholesky, .jacobian_pattern = pattern},
-            repeats, true)};
+            repeats, true);
+    add_row(cholesky);
     if (m * m <= unrolled_max_n) {
-      const Case& cholesky = cases[2];
       const NewtonResult forward = root_find([&](const auto& u) { return f(u, theta); }, Vector(m * m, 0.0),
                                              {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_cholesky,
                                               .jacobian_pattern = pattern});
@@ -372,80 +485,44 @@ int main(int argc, char** argv) {
                   m * m, forward.iterations, unrolled.record_seconds, unrolled.backward_seconds, cholesky.grad_seconds, time_ratio,
                   static_cast<double>(unrolled.tape_bytes) / 1e6, static_cast<double>(implicit_bytes) / 1e6, byte_ratio,
                   unrolled.distance_to_root);
-      report["cases"].push_back({{"name", "unrolled_sparse_cholesky/" + std::to_string(m * m)},
-                                 {"n", m * m},
-                                 {"newton_steps", forward.iterations},
-                                 {"unrolled_record_seconds", unrolled.record_seconds},
-                                 {"unrolled_backward_seconds", unrolled.backward_seconds},
-                                 {"implicit_grad_seconds", cholesky.grad_seconds},
-                                 {"unrolled_tape_bytes", unrolled.tape_bytes},
-                                 {"implicit_tape_bytes", implicit_bytes},
-                                 {"unrolled_gradient", unrolled.gradient},
-                                 {"ratio_unrolled_to_implicit", time_ratio},
-                                 {"ratio_unrolled_to_implicit_bytes", byte_ratio}});
+      add_case({{"name", "unrolled_sparse_cholesky/" + std::to_string(m * m)},
+                {"n", m * m},
+                {"newton_steps", forward.iterations},
+                {"unrolled_record_seconds", unrolled.record_seconds},
+                {"unrolled_backward_seconds", unrolled.backward_seconds},
+                {"implicit_grad_seconds", cholesky.grad_seconds},
+                {"unrolled_tape_bytes", unrolled.tape_bytes},
+                {"implicit_tape_bytes", implicit_bytes},
+                {"unrolled_gradient", unrolled.gradient},
+                {"ratio_unrolled_to_implicit", time_ratio},
+                {"ratio_unrolled_to_implicit_bytes", byte_ratio}});
     }
-#if defined(FRECHET_SCIPY_PYTHON) || defined(FRECHET_KINSOL_PEER)
-    const Case plain = run("newton_krylov_unpreconditioned", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres}, repeats, false);
-    cases.push_back(plain);
-#endif
-#ifdef FRECHET_KINSOL_PEER
-    const KinsolRun kinsol = kinsol_newton_gmres(m, repeats);
-    report["cases"].push_back({{"name", "kinsol_newton_gmres/" + std::to_string(m * m)},
-                               {"n", m * m},
-                               {"kinsol_seconds", kinsol.seconds},
-                               {"kinsol_iterations", kinsol.iterations},
-                               {"kinsol_linear_iterations", kinsol.linear_iterations},
-                               {"kinsol_flag", kinsol.flag},
-                               {"kinsol_relative_residual", kinsol.relative_residual},
-                               {"frechet_seconds", plain.forward_seconds},
-                               {"frechet_iterations", plain.iterations},
-                               {"frechet_linear_iterations", plain.linear_iterations},
-                               {"ratio_kinsol_to_frechet", kinsol.seconds / plain.forward_seconds}});
-    if (!json) std::printf("%-30s %9zu %6ld %6s %8ld %8s %10.4f %10s %8s  kinsol/frechet = %.2f (flag %d, relative residual %.1e)\n",
-                "kinsol newton-gmres", m * m, kinsol.iterations, "", kinsol.linear_iterations, "", kinsol.seconds, "", "",
-                kinsol.seconds / plain.forward_seconds, kinsol.flag, kinsol.relative_residual);
-#endif
 #ifdef FRECHET_SCIPY_PYTHON
-    if (const auto scipy = scipy_newton_krylov(m); scipy && !scipy->is_discarded()) {
-      const double seconds = (*scipy)["seconds"];
-      report["cases"].push_back({{"name", "scipy_newton_krylov/" + std::to_string(m * m)},
-                                 {"n", m * m},
-                                 {"scipy_seconds", seconds},
-                                 {"scipy_iterations", (*scipy)["iterations"]},
-                                 {"frechet_seconds", plain.forward_seconds},
-                                 {"ratio_scipy_to_frechet", seconds / plain.forward_seconds}});
-      if (!json) std::printf("%-30s %9zu %6d %6s %8s %8s %10.4f %10s %8s  scipy/frechet = %.2f\n", "scipy newton_krylov", m * m,
-                  static_cast<int>((*scipy)["iterations"]), "", "", "", seconds, "", "", seconds / plain.forward_seconds);
+    if (m * m > peer_max_n) {
+      if (!json) std::printf("scipy newton_krylov and frechet's unpreconditioned Newton-Krylov: skipped at n = %zu > --peer-max-n %zu\n",
+                             m * m, peer_max_n);
+      add_case({{"name", "scipy_newton_krylov/" + std::to_string(m * m)}, {"n", m * m}, {"skipped", "n > --peer-max-n"}});
     } else {
-      std::fprintf(stderr, "implicit: scipy_newton_krylov.py did not run; no SciPy figures\n");
+      const Case plain = run("newton_krylov_unpreconditioned", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres}, repeats, false);
+      add_row(plain);
+      if (const auto scipy = scipy_newton_krylov(m); scipy && !scipy->is_discarded()) {
+        const double seconds = (*scipy)["seconds"];
+        add_case({{"name", "scipy_newton_krylov/" + std::to_string(m * m)},
+                  {"n", m * m},
+                  {"scipy_seconds", seconds},
+                  {"scipy_iterations", (*scipy)["iterations"]},
+                  {"frechet_seconds", plain.forward_seconds},
+                  {"ratio_scipy_to_frechet", seconds / plain.forward_seconds}});
+        if (!json) std::printf("%-30s %9zu %6d %6s %8s %8s %10.4f %10s %8s  scipy/frechet = %.2f\n", "scipy newton_krylov", m * m,
+                               static_cast<int>((*scipy)["iterations"]), "", "", "", seconds, "", "", seconds / plain.forward_seconds);
+      } else {
+        std::fprintf(stderr, "implicit: scipy_newton_krylov.py did not run; no SciPy figures\n");
+      }
     }
 #endif
-    for (const Case& c : cases) {
-      const double ratio = c.grad_seconds > 0 ? c.grad_seconds / c.forward_seconds : 0.0;
-      if (!json) std::printf("%-30s %9zu %6d %6d %8d %8d %10.4f %10.4f %8.3f  %s\n", c.name.c_str(), c.n, c.iterations, c.jvps,
-                  c.linear_iterations, c.adjoint_iterations, c.forward_seconds, c.grad_seconds, ratio, c.reason.c_str());
-      nlohmann::json j{{"name", c.name + "/" + std::to_string(c.n)},
-                       {"n", c.n},
-                       {"iterations", c.iterations},
-                       {"jvps", c.jvps},
-                       {"linear_iterations", c.linear_iterations},
-                       {"adjoint_iterations", c.adjoint_iterations},
-                       {"forward_seconds", c.forward_seconds},
-                       {"reason", c.reason}};
-      if (c.grad_seconds > 0) {
-        j["grad_seconds"] = c.grad_seconds;
-        j["ratio_grad_to_forward"] = ratio;
-      }
-      report["cases"].push_back(j);
-    }
-    const double colored = static_cast<double>(colors.color_count + 1) / static_cast<double>(m * m);
-    report["cases"].push_back({{"name", "coloring/" + std::to_string(m * m)},
-                               {"n", m * m},
-                               {"colors", colors.color_count},
-                               {"ratio_colored_to_dense_jvps", colored}});
-    if (!json) std::printf("colouring, n = %zu: %d colours + 1 check = %.2e of n JVPs\n", m * m, colors.color_count, colored);
   }
   scalar_roots(json, report);
+  if (!output.empty()) save_report(report, output);
   if (json) bench::print_json(report);
   return 0;
 }

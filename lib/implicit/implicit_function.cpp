@@ -6,6 +6,8 @@
 #include "frechet/core/blas1.hpp"
 #include "frechet/krylov/gmres.hpp"
 #include "frechet/linop/combinators.hpp"
+#include "frechet/precond/incomplete_cholesky.hpp"
+#include "frechet/precond/incomplete_lu.hpp"
 #include "frechet/precond/sparse_cholesky.hpp"
 #include "frechet/precond/sparse_lu.hpp"
 
@@ -66,6 +68,14 @@ OperatorPtr sparse_inverse(const CsrMatrix& a, NewtonLinearSolver solver) {
   return sparse_lu_preconditioner(a);
 }
 
+std::size_t preconditioner_bytes(const OperatorPtr& m) {
+  if (const auto* lu = dynamic_cast<const SparseLuPreconditioner*>(m.get())) return lu->factorization().memory_bytes();
+  if (const auto* llt = dynamic_cast<const SparseCholeskyPreconditioner*>(m.get())) return llt->factorization().memory_bytes();
+  if (const auto* ilu = dynamic_cast<const IncompleteLuPreconditioner*>(m.get())) return ilu->bytes();
+  if (const auto* ic = dynamic_cast<const Ic0Preconditioner*>(m.get())) return ic->bytes();
+  return 0;
+}
+
 void throw_not_converged(const NewtonResult& r) {
   std::ostringstream s;
   s << "root_find: the Newton iteration did not converge (" << reason_name(r.reason) << " at iteration "
@@ -117,6 +127,13 @@ Vector ImplicitLinearization::solve_adjoint(ConstVectorView x_bar) const {
   }
   scale(-1.0, w);
   return w;
+}
+
+std::size_t ImplicitLinearization::memory_bytes() const noexcept {
+  const std::size_t n = parts_.state_size;
+  std::size_t bytes = sizeof(*this) + parts_.theta_tape_bytes + detail::preconditioner_bytes(parts_.jacobian_x_inverse);
+  if (parts_.lu) bytes += n * n * sizeof(double) + n * sizeof(int);  // the LU factors and the pivots
+  return bytes;
 }
 
 Vector ImplicitLinearization::jvp(ConstVectorView theta_dot) const {

@@ -1,10 +1,16 @@
 #include "frechet/implicit/sparse_solve.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
+#include "frechet/krylov/cg.hpp"
+#include "frechet/krylov/gmres.hpp"
+#include "frechet/linop/combinators.hpp"
 #include "frechet/precond/sparse_cholesky.hpp"
 #include "frechet/precond/sparse_lu.hpp"
 #include "frechet/precond/sparse_qr.hpp"
@@ -45,19 +51,164 @@ struct Structure {
   }
 };
 
+// The bytes of a CSR matrix: its arrays, its products' layout, and the object.
+std::size_t csr_bytes(const CsrMatrix& a) {
+  return sizeof(CsrMatrix) + a.nnz() * (sizeof(double) + sizeof(SparseIndex)) + (a.rows() + 1) * sizeof(SparseIndex) +
+         a.layout_bytes();
+}
+
+const char* method_name(SparseSolveMethod method) {
+  switch (method) {
+    case SparseSolveMethod::lu: return "lu";
+    case SparseSolveMethod::cholesky: return "cholesky";
+    case SparseSolveMethod::cg: return "cg";
+    case SparseSolveMethod::gmres: return "gmres";
+  }
+  return "?";
+}
+
+bool is_krylov(SparseSolveMethod method) { return method == SparseSolveMethod::cg || method == SparseSolveMethod::gmres; }
+
+void check_preconditioner_shape(const char* what, const OperatorPtr& m, std::size_t n) {
+  if (m && (m->rows() != n || m->cols() != n))
+    throw ShapeError(std::string("sparse_solve: ") + what + ": expected " + std::to_string(n) + " x " + std::to_string(n) +
+                     " (A's size), got " + std::to_string(m->rows()) + " x " + std::to_string(m->cols()));
+}
+
+// The checks of ImplicitOptions' Krylov fields, with the same messages, plus the fields that only
+// the Krylov methods use.
+void check_options(const SparseSolveOptions& o, std::size_t n) {
+  const std::string method = method_name(o.method);
+  if (is_krylov(o.method)) {
+    if (!std::isfinite(o.rtol) || o.rtol < 0 || !std::isfinite(o.atol) || o.atol < 0)
+      throw ArgumentError("sparse_solve: rtol and atol must be finite and >= 0, got rtol = " + std::to_string(o.rtol) +
+                          ", atol = " + std::to_string(o.atol));
+    if (o.rtol == 0 && o.atol == 0) throw ArgumentError("sparse_solve: rtol and atol are both 0; at least one must be > 0");
+    if (o.max_iterations && *o.max_iterations < 0)
+      throw ArgumentError("sparse_solve: max_iterations must be >= 0, got " + std::to_string(*o.max_iterations));
+    if (o.method == SparseSolveMethod::gmres && o.restart < 1)
+      throw ArgumentError("sparse_solve: restart must be >= 1, got " + std::to_string(o.restart));
+    if (o.method == SparseSolveMethod::cg && o.restart != SparseSolveOptions{}.restart)
+      throw ArgumentError("sparse_solve: restart is used by method = gmres only; leave it at its default with cg");
+    if (o.preconditioner && o.preconditioner_update)
+      throw ArgumentError("sparse_solve: set at most one of preconditioner and preconditioner_update");
+    check_preconditioner_shape("preconditioner", o.preconditioner, n);
+    return;
+  }
+  const SparseSolveOptions defaults;
+  const char* unused = nullptr;
+  if (o.rtol != defaults.rtol) unused = "rtol";
+  if (o.atol != defaults.atol) unused = "atol";
+  if (o.max_iterations) unused = "max_iterations";
+  if (o.restart != defaults.restart) unused = "restart";
+  if (o.preconditioner) unused = "preconditioner";
+  if (o.preconditioner_update) unused = "preconditioner_update";
+  if (unused != nullptr)
+    throw ArgumentError("sparse_solve: " + std::string(unused) + " is used by method = cg and gmres only; leave it at its default with " + method);
+}
+
+// A^{-1} by Krylov solves with A (cg or gmres) and a preconditioner M^{-1}; the adjoint solves with
+// A^T and M^{-T} (gmres) or is the same solve (cg, A = A^T). Every solve is checked: one that does
+// not converge throws, since the value or derivative it would return is wrong. Each direction keeps
+// its last right-hand side and solution and starts the next solve from the solution scaled to the
+// new right-hand side (alpha = <c, c_prev> / ||c_prev||^2 minimises ||c - alpha A y_prev|| up to the
+// previous solve's residual), so a repeated right-hand side costs one residual. Unlike other
+// operators it is not immutable: the warm starts change with every product, so concurrent products
+// with one object are not safe (a recorded solve is used by one tape).
+class KrylovInverse final : public LinearOperator {
+public:
+  KrylovInverse(CsrMatrix a, OperatorPtr preconditioner, const SparseSolveOptions& options)
+      : LinearOperator(a.rows(), a.cols()), a_(std::make_shared<const CsrMatrix>(std::move(a))),
+        a_transposed_(options.method == SparseSolveMethod::gmres ? frechet::transposed(a_) : a_),
+        preconditioner_(std::move(preconditioner)),
+        preconditioner_adjoint_(preconditioner_ && options.method == SparseSolveMethod::gmres ? frechet::transposed(preconditioner_)
+                                                                                                : preconditioner_),
+        options_(options) {}
+
+  // A's arrays and the warm starts each direction keeps (a right-hand side and a solution each).
+  std::size_t bytes() const noexcept {
+    const std::size_t n = rows(), directions = options_.method == SparseSolveMethod::gmres ? 2 : 1;
+    return sizeof(*this) + csr_bytes(*a_) + directions * 2 * n * sizeof(double);
+  }
+
+private:
+  struct WarmStart {
+    Vector rhs, solution;
+  };
+
+  void apply_impl(ConstVectorView c, VectorView y) const override { solve(false, c, y); }
+  void apply_adjoint_impl(ConstVectorView c, VectorView y) const override { solve(true, c, y); }
+
+  void solve(bool adjoint, ConstVectorView c, VectorView y) const {
+    const bool gmres_method = options_.method == SparseSolveMethod::gmres;
+    WarmStart& warm = adjoint && gmres_method ? backward_ : forward_;
+    SolverOptions solver{.rtol = options_.rtol, .atol = options_.atol, .max_iterations = options_.max_iterations,
+                         .preconditioner = adjoint ? preconditioner_adjoint_ : preconditioner_};
+    if (!warm.rhs.empty()) {
+      const double previous = frechet::dot(warm.rhs, warm.rhs);
+      const double alpha = previous > 0 ? frechet::dot(c, warm.rhs) / previous : 0.0;
+      if (alpha != 0.0 && std::isfinite(alpha)) {
+        solver.x0 = warm.solution;
+        frechet::scale(alpha, solver.x0);
+      }
+    }
+    SolveResult r;
+    if (gmres_method) {
+      solver.restart = options_.restart;
+      r = frechet::gmres(adjoint ? a_transposed_ : a_, c, solver);
+    } else {
+      r = frechet::cg(a_, c, solver);
+    }
+    if (!r.converged) {
+      std::ostringstream s;
+      s << "sparse_solve: " << (gmres_method ? "gmres" : "cg") << " did not converge in the "
+        << (adjoint ? "backward solve with A^T" : "solve with A") << " (" << reason_name(r.reason) << " after "
+        << r.iterations << " iterations, relative residual "
+        << (r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm) << ", rtol " << options_.rtol
+        << "); the " << (adjoint ? "gradient" : "solution") << " would be wrong. Raise max_iterations"
+        << (gmres_method ? " or restart" : "") << ", loosen rtol, or give a (better) preconditioner";
+      throw NumericalError(s.str());
+    }
+    warm.rhs.assign(c.begin(), c.end());
+    warm.solution = std::move(r.x);
+    std::copy(warm.solution.begin(), warm.solution.end(), y.begin());
+  }
+
+  std::shared_ptr<const CsrMatrix> a_;
+  OperatorPtr a_transposed_;
+  OperatorPtr preconditioner_;
+  OperatorPtr preconditioner_adjoint_;
+  SparseSolveOptions options_;
+  mutable WarmStart forward_, backward_;
+};
+
 }  // namespace
 
 std::shared_ptr<const CustomRule<SparseSolveSaved>> sparse_solve_rule(const CsrMatrix& pattern, const SparseSolveOptions& options) {
   if (pattern.rows() != pattern.cols())
     throw ShapeError("sparse_solve: the pattern must be square, got " + std::to_string(pattern.rows()) + " x " +
                      std::to_string(pattern.cols()));
+  check_options(options, pattern.rows());
   auto s = std::make_shared<const Structure>(pattern);
   auto rule = std::make_shared<CustomRule<SparseSolveSaved>>();
   rule->name = "sparse_solve";
-  rule->primal = [s, method = options.method](CustomInputs in, SparseSolveSaved& saved) {
+  rule->primal = [s, options](CustomInputs in, SparseSolveSaved& saved) {
     check_size("sparse_solve: size of b", s->rows, in[1].size());
-    const CsrMatrix a = s->matrix("sparse_solve", in[0]);
-    if (method == SparseSolveMethod::cholesky) {
+    CsrMatrix a = s->matrix("sparse_solve", in[0]);
+    if (is_krylov(options.method)) {
+      // cg's derivatives in A assume A = A^T as CHOLMOD's do; a nonsymmetric A is refused as there.
+      if (options.method == SparseSolveMethod::cg && !a.is_numerically_symmetric(1e-12))
+        throw ArgumentError("sparse_solve: method = cg needs a symmetric A (|A_ij - A_ji| <= 1e-12 max|A|), got a "
+                            "nonsymmetric one; use gmres for nonsymmetric matrices");
+      OperatorPtr m = options.preconditioner;
+      if (options.preconditioner_update) {
+        m = options.preconditioner_update(a);
+        check_preconditioner_shape("the result of preconditioner_update", m, s->rows);
+      }
+      auto inverse = std::make_shared<const KrylovInverse>(std::move(a), std::move(m), options);
+      saved.factor_bytes = inverse->bytes();
+      saved.inverse = std::move(inverse);
+    } else if (options.method == SparseSolveMethod::cholesky) {
       auto inverse = sparse_cholesky_preconditioner(a);
       saved.factor_bytes = inverse->factorization().memory_bytes();
       saved.inverse = std::move(inverse);
@@ -125,6 +276,7 @@ std::shared_ptr<const CustomRule<SparseLstsqSaved>> sparse_lstsq_rule(const CsrM
       throw NumericalError("sparse_lstsq: A is rank deficient (SPQR's rank " + std::to_string(qr->rank()) + " of " +
                            std::to_string(s->cols) + " columns at tolerance " + std::to_string(qr->tolerance()) +
                            "); its least-squares solution is not unique and has no derivative");
+    saved.factor_bytes = qr->memory_bytes() + csr_bytes(*saved.a);
     saved.pseudo_inverse = sparse_qr_preconditioner(qr);
     Vector x = saved.pseudo_inverse->apply(in[1]);
     saved.residual = Vector(in[1].begin(), in[1].end());
@@ -158,6 +310,48 @@ std::shared_ptr<const CustomRule<SparseLstsqSaved>> sparse_lstsq_rule(const CsrM
     if (!bar[0].empty()) {
       s->outer_add(1.0, saved.residual, w, bar[0]);
       s->outer_add(-1.0, aw, x, bar[0]);
+    }
+  };
+  // Differentiating w = N^{-1} x_bar (N = A^T A), b_bar = A w and A_bar = r w^T - b_bar x^T along
+  // (dA, db, dx), with dN = dA^T A + A^T dA and dr = db - dA x - A dx:
+  //     w_dot = N^{-1} (x_bar_dot - dN w),   b_bar_dot = dA w + A w_dot,
+  //     A_bar_dot = dr w^T + r w_dot^T - b_bar_dot x^T - b_bar dx^T   on A's pattern,
+  // two more SPQR solves with the one factorization.
+  rule->vjp_second_order = [s, normal_inverse](CustomInputs, CustomInputs d, ConstVectorView x, ConstVectorView dx,
+                                               const SparseLstsqSaved& saved, ConstVectorView x_bar, ConstVectorView x_bar_dot,
+                                               CustomCotangents bar, CustomCotangents bar_dot) {
+    const Vector w = normal_inverse(saved, x_bar);
+    const Vector aw = saved.a->apply(w);
+    Vector rhs(x_bar_dot.begin(), x_bar_dot.end());
+    Vector da_w(s->rows, 0.0);
+    if (!d[0].empty()) {
+      s->apply_add(d[0], w, da_w);
+      Vector dn_w(s->cols, 0.0);
+      s->apply_transpose_add(d[0], aw, dn_w);
+      saved.a->apply_adjoint_add(da_w, dn_w);
+      frechet::axpy(-1.0, dn_w, rhs);
+    }
+    const Vector w_dot = normal_inverse(saved, rhs);
+    Vector aw_dot = saved.a->apply(w_dot);
+    frechet::axpy(1.0, da_w, aw_dot);
+    if (!bar[1].empty()) {
+      frechet::axpy(1.0, aw, bar[1]);
+      frechet::axpy(1.0, aw_dot, bar_dot[1]);
+    }
+    if (!bar[0].empty()) {
+      Vector r_dot = d[1].empty() ? Vector(s->rows, 0.0) : Vector(d[1].begin(), d[1].end());
+      if (!d[0].empty()) {
+        frechet::scale(-1.0, r_dot);
+        s->apply_add(d[0], x, r_dot);
+        frechet::scale(-1.0, r_dot);
+      }
+      frechet::axpy(-1.0, saved.a->apply(dx), r_dot);
+      s->outer_add(1.0, saved.residual, w, bar[0]);
+      s->outer_add(-1.0, aw, x, bar[0]);
+      s->outer_add(1.0, r_dot, w, bar_dot[0]);
+      s->outer_add(1.0, saved.residual, w_dot, bar_dot[0]);
+      s->outer_add(-1.0, aw_dot, x, bar_dot[0]);
+      s->outer_add(-1.0, aw, dx, bar_dot[0]);
     }
   };
   return rule;

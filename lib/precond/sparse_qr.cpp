@@ -70,6 +70,7 @@ struct SparseQrFactorization::Impl {
   std::size_t n;
   bool transposed;  // F = A^T
   Qr* qr = nullptr;  // freed by the destructor, through `common`
+  std::size_t bytes = 0;  // CHOLMOD's memory_inuse once the copy of A is freed
   detail::WorkspacePool<LongCommon> pool;
 
   Impl(const CsrMatrix& a, double tol) : m(a.rows()), n(a.cols()), transposed(a.rows() < a.cols()) {
@@ -119,6 +120,8 @@ SparseQrFactorization::SparseQrFactorization(const CsrMatrix& a, const SparseQrO
   }
   detail::check_finite_entries(a, "SparseQrFactorization: a");
   impl_ = std::make_unique<Impl>(a, options.atol ? *options.atol : SPQR_DEFAULT_TOL);
+  // Everything SPQR allocated goes through this workspace's allocator, which counts it.
+  impl_->bytes = impl_->common.get()->memory_inuse;
 }
 
 SparseQrFactorization::~SparseQrFactorization() = default;
@@ -129,6 +132,7 @@ std::size_t SparseQrFactorization::rows() const noexcept { return impl_->m; }
 std::size_t SparseQrFactorization::cols() const noexcept { return impl_->n; }
 std::size_t SparseQrFactorization::rank() const noexcept { return static_cast<std::size_t>(impl_->qr->rank); }
 double SparseQrFactorization::tolerance() const noexcept { return impl_->qr->tol; }
+std::size_t SparseQrFactorization::memory_bytes() const noexcept { return impl_->bytes; }
 
 Vector SparseQrFactorization::solve(ConstVectorView b) const {
   check_size("SparseQrFactorization::solve: b", rows(), b.size());

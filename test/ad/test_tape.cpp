@@ -732,4 +732,18 @@ BOOST_AUTO_TEST_CASE(statements_between_variables_and_nodes) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_rule_node_counts_its_saved_data_once) {
+  // sizeof(node) already holds the saved struct: a node whose saved data owns nothing is exactly
+  // sizeof(node), and one whose saved data owns a buffer is that plus the buffer.
+  struct OwnsBuffer {
+    std::vector<double> buffer;
+    std::size_t bytes() const { return sizeof(*this) + buffer.capacity() * sizeof(double); }
+  };
+  const detail::AddSub add{1.0};
+  const detail::RuleNode<double, detail::AddSub, detail::NothingSaved> plain(add, {}, detail::Slot{}, {});
+  BOOST_TEST(plain.bytes() == sizeof(plain));
+  const detail::RuleNode<double, detail::AddSub, OwnsBuffer> owning(add, {}, detail::Slot{}, OwnsBuffer{std::vector<double>(100)});
+  BOOST_TEST(owning.bytes() == sizeof(owning) + 100 * sizeof(double));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

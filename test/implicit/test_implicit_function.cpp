@@ -271,4 +271,23 @@ BOOST_AUTO_TEST_CASE(failures) {
                                  {.linear_solver = NewtonLinearSolver::gmres, .rtol = -1.0}), ArgumentError);
 }
 
+BOOST_AUTO_TEST_CASE(a_tape_counts_what_the_root_keeps) {
+  // A recorded root keeps the forward solve's factors (a sparse direct Newton's last LU) and, once a
+  // derivative has asked for it, the linearization (here F_x's dense LU: n^2 doubles).
+  Random rng(13);
+  const std::size_t n = 60, p = 3;
+  const Coupled f = make_coupled(n, p, rng);
+  const auto pattern = std::make_shared<const CsrMatrix>(CsrMatrix::from_dense(DenseMatrix(n, n, 1.0)));
+  Tape<> tape;
+  const auto t = tape.variable(rng.gaussian_vector(p));
+  const std::size_t empty = tape.memory_bytes();
+  const TapeVector<> x =
+      root_find(f, Vector(n, 0.0), t, {.rtol = 1e-12, .linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern});
+  const std::size_t recorded = tape.memory_bytes();
+  BOOST_TEST(recorded - empty >= n * n * sizeof(double));  // the dense J's LU factors: n^2 entries at least
+  tape.seed(sum(x), 1.0);
+  tape.backward();
+  BOOST_TEST(tape.memory_bytes() - recorded >= n * n * sizeof(double));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

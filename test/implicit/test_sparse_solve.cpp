@@ -1,9 +1,11 @@
-// Differentiable sparse solves (UMFPACK, CHOLMOD) and least squares (SPQR): the primal against dense
-// solves, the JVP in A's values and b against central differences, the VJP against the JVP by the
-// duality <u, J v> = <J^T u, v>, grad through a solve on the tape, and the bad input.
+// Differentiable sparse solves (UMFPACK, CHOLMOD, CG, GMRES) and least squares (SPQR): the primal
+// against dense solves, the JVP in A's values and b against central differences, the VJP against the
+// JVP by the duality <u, J v> = <J^T u, v>, grad through a solve on the tape (the Krylov paths
+// against the direct ones at n = 10^4), unconverged Krylov solves reported, and the bad input.
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <numbers>
 #include <tuple>
 #include <vector>
 
@@ -12,8 +14,12 @@
 #include "frechet/core/error.hpp"
 #include "frechet/implicit/sparse_solve.hpp"
 #include "frechet/linop/laplacian.hpp"
+#include "frechet/precond/incomplete_cholesky.hpp"
+#include "frechet/precond/incomplete_lu.hpp"
+#include "frechet/precond/jacobi.hpp"
 #include "frechet/precond/sparse_cholesky.hpp"
 #include "frechet/precond/sparse_lu.hpp"
+#include "frechet/precond/sparse_qr.hpp"
 #include "implicit_test_support.hpp"
 
 using namespace frechet;
@@ -48,10 +54,29 @@ CsrMatrix tall_pattern(std::size_t m, std::size_t n) {
   return CsrMatrix::from_triplets(m, n, rows, cols, Vector(rows.size(), 1.0));
 }
 
+// v + v^T on a structurally symmetric pattern, in CSR order: a symmetric direction in A's values.
+Vector symmetrized(const CsrMatrix& pattern, const Vector& v) {
+  const auto ro = pattern.row_offsets();
+  const auto ci = pattern.col_indices();
+  Vector s(v.size());
+  for (std::size_t i = 0; i < pattern.rows(); ++i)
+    for (SparseIndex k = ro[i]; k < ro[i + 1]; ++k) {
+      const std::size_t j = static_cast<std::size_t>(ci[k]);
+      SparseIndex mirror = ro[j];
+      while (static_cast<std::size_t>(ci[mirror]) != i) ++mirror;
+      s[k] = v[k] + v[mirror];
+    }
+  return s;
+}
+
 // Checks f(values, b) at (v0, b0): JVPs in each argument against central differences, and the VJP
-// against the JVP by duality in each argument.
-template <class F> void check_derivatives(const F& f, const Vector& v0, const Vector& b0, Random& rng, double tol) {
-  const Vector dv = rng.gaussian_vector(v0.size());
+// against the JVP by duality in each argument, to duality_tol (relative): 1e-12 for the direct
+// solves, more for the Krylov ones, whose solves are exact only to their rtol. With `symmetric`, the
+// direction in the values is symmetric (cholesky and cg refuse a nonsymmetric A).
+template <class F>
+void check_derivatives(const F& f, const Vector& v0, const Vector& b0, Random& rng, double tol, double duality_tol = 1e-12,
+                       const CsrMatrix* symmetric = nullptr) {
+  const Vector dv = symmetric ? symmetrized(*symmetric, rng.gaussian_vector(v0.size())) : rng.gaussian_vector(v0.size());
   const Vector db = rng.gaussian_vector(b0.size());
   const Vector tangent = jvp(f, std::tuple{v0, b0}, std::tuple{dv, db}).tangent;
   const double h = 1e-6;
@@ -70,8 +95,49 @@ template <class F> void check_derivatives(const F& f, const Vector& v0, const Ve
   const auto [v_bar, b_bar] = pullback(u);
   const double lhs = dot(u, tangent);
   const double rhs = dot(v_bar, dv) + dot(b_bar, db);
-  BOOST_TEST(std::abs(lhs - rhs) <= 1e-12 * (std::abs(lhs) + norm2(u) * norm2(tangent)));
+  BOOST_TEST(std::abs(lhs - rhs) <= duality_tol * (std::abs(lhs) + norm2(u) * norm2(tangent)));
 }
+
+// Masks on the 5-point pattern (numbered x fastest): the diagonal, the diagonal weighted by i/(n-1),
+// and the central x-difference (+1 on the east neighbour, -1 on the west: skew-symmetric).
+struct StencilMasks {
+  Vector diagonal, weighted, convection;
+};
+StencilMasks stencil_masks(const CsrMatrix& pattern) {
+  const std::size_t n = pattern.rows();
+  StencilMasks m{Vector(pattern.nnz(), 0.0), Vector(pattern.nnz(), 0.0), Vector(pattern.nnz(), 0.0)};
+  const auto ro = pattern.row_offsets();
+  const auto ci = pattern.col_indices();
+  for (std::size_t i = 0; i < n; ++i)
+    for (SparseIndex k = ro[i]; k < ro[i + 1]; ++k) {
+      const std::size_t j = static_cast<std::size_t>(ci[k]);
+      if (j == i) {
+        m.diagonal[k] = 1.0;
+        m.weighted[k] = static_cast<double>(i) / static_cast<double>(n - 1);
+      }
+      if (j == i + 1) m.convection[k] = 1.0;
+      if (j + 1 == i) m.convection[k] = -1.0;
+    }
+  return m;
+}
+
+// A preconditioner that counts its products, to see how much work a solve did.
+class CountingPreconditioner final : public LinearOperator {
+public:
+  CountingPreconditioner(OperatorPtr m, int& count) : LinearOperator(m->rows(), m->cols()), m_(std::move(m)), count_(count) {}
+
+private:
+  void apply_impl(ConstVectorView x, VectorView y) const override {
+    ++count_;
+    m_->apply(x, y);
+  }
+  void apply_adjoint_impl(ConstVectorView x, VectorView y) const override {
+    ++count_;
+    m_->apply_adjoint(x, y);
+  }
+  OperatorPtr m_;
+  int& count_;
+};
 
 }  // namespace
 
@@ -154,8 +220,24 @@ BOOST_AUTO_TEST_CASE(a_tape_counts_the_factors_its_solves_keep) {
   const std::size_t one = tape.memory_bytes();
   BOOST_TEST(one - before >= cholesky.memory_bytes());
   const TapeVector<double> y = sparse_solve(pattern, v, x, {.method = SparseSolveMethod::lu});
-  BOOST_TEST(tape.memory_bytes() - one >= lu.memory_bytes());
-  BOOST_TEST(y.size() == pattern.rows());
+  const std::size_t two = tape.memory_bytes();
+  BOOST_TEST(two - one >= lu.memory_bytes());
+  // A Krylov solve keeps A (a value and a column index per entry) and its warm starts.
+  const TapeVector<double> z = sparse_solve(pattern, v, y, {.method = SparseSolveMethod::cg});
+  BOOST_TEST(tape.memory_bytes() - two >= pattern.nnz() * (sizeof(double) + sizeof(SparseIndex)) + 2 * pattern.rows() * sizeof(double));
+  BOOST_TEST(z.size() == pattern.rows());
+  // A least-squares solve keeps SPQR's factors, A and the residual.
+  Random rng(4);
+  const CsrMatrix tall = tall_pattern(400, 120);
+  const Vector tall_values = random_values(tall, 1.0, rng);
+  const SparseQrFactorization qr(with_values(tall, tall_values));
+  BOOST_TEST(qr.memory_bytes() >= tall.cols() * sizeof(double));  // R holds at least its diagonal
+  const TapeVector<double> tv = tape.variable(tall_values);
+  const TapeVector<double> tb = tape.variable(rng.gaussian_vector(400));
+  const std::size_t three = tape.memory_bytes();
+  const TapeVector<double> w = sparse_lstsq(tall, tv, tb);
+  BOOST_TEST(tape.memory_bytes() - three >= qr.memory_bytes() + tall.nnz() * (sizeof(double) + sizeof(SparseIndex)) + 400 * sizeof(double));
+  BOOST_TEST(w.size() == 120u);
 }
 
 BOOST_AUTO_TEST_CASE(least_squares_and_its_derivatives) {
@@ -196,6 +278,182 @@ BOOST_AUTO_TEST_CASE(bad_input_throws) {
   const CsrMatrix twins = CsrMatrix::from_triplets(3, 2, rows, cols, Vector(6, 1.0));
   BOOST_CHECK_EXCEPTION(sparse_lstsq(twins, Vector{1.0, 1.0, 2.0, 2.0, 3.0, 3.0}, Vector{1.0, 0.0, 1.0}), NumericalError,
                         [](const NumericalError& e) { return message_has(e, "rank"); });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(sparse_solve_krylov)
+
+BOOST_AUTO_TEST_CASE(krylov_derivatives_by_duality_and_differences) {
+  Random rng(5);
+  const CsrMatrix pattern = laplacian_2d(30, 30);
+  const Vector b = rng.gaussian_vector(pattern.rows());
+  // gmres with ILU(0) rebuilt from each A, on a nonsymmetric diagonally dominant A.
+  const Vector values = random_values(pattern, 6.0, rng);
+  const auto by_gmres = [&](const auto& v, const auto& rhs) {
+    return sparse_solve(pattern, v, rhs,
+                        {.method = SparseSolveMethod::gmres, .rtol = 1e-13,
+                         .preconditioner_update = [](const CsrMatrix& a) { return ilu0_preconditioner(a); }});
+  };
+  const auto by_lu = [&](const auto& v, const auto& rhs) { return sparse_solve(pattern, v, rhs); };
+  BOOST_TEST(testing::relative_error(by_gmres(values, b), by_lu(values, b)) <= 1e-11);
+  check_derivatives(by_gmres, values, b, rng, 1e-7, 1e-10);
+
+  // cg with IC(0) on a symmetric positive definite A: the Laplacian plus the identity (its smallest
+  // eigenvalue is then above 1) plus a random symmetric part of norm well below 1.
+  const Vector lap(pattern.values().begin(), pattern.values().end());
+  Vector spd = symmetrized(pattern, rng.gaussian_vector(pattern.nnz()));
+  scale(0.05, spd);
+  axpy(1.0, lap, spd);
+  axpy(1.0, stencil_masks(pattern).diagonal, spd);
+  const auto by_cg = [&](const auto& v, const auto& rhs) {
+    return sparse_solve(pattern, v, rhs,
+                        {.method = SparseSolveMethod::cg, .rtol = 1e-13,
+                         .preconditioner_update = [](const CsrMatrix& a) { return ic0_preconditioner(a); }});
+  };
+  BOOST_TEST(testing::relative_error(by_cg(spd, b), by_lu(spd, b)) <= 1e-10);
+  check_derivatives(by_cg, spd, b, rng, 1e-7, 1e-10, &pattern);
+}
+
+BOOST_AUTO_TEST_CASE(krylov_gradients_match_the_direct_ones_at_ten_thousand_unknowns) {
+  // L(p) = ||x||^2 / 2 + <g, x> with A(p) x = b(p) on a 100 x 100 grid (n = 10^4):
+  //     A(p) = Laplacian + diag(p_0 + p_1 w) + p_2 K,   b(p) = p_3 f,
+  // w_i = i/(n-1) and K the central x-difference (convection: A is nonsymmetric when p_2 != 0). The
+  // gradient by cg (p_2 = 0) and gmres against cholesky / lu and central differences.
+  const CsrMatrix pattern = laplacian_2d(100, 100);
+  const std::size_t n = pattern.rows();
+  const Vector lap(pattern.values().begin(), pattern.values().end());
+  const StencilMasks masks = stencil_masks(pattern);
+  Random rng(21);
+  const Vector f = rng.gaussian_vector(n);
+  const Vector g = rng.gaussian_vector(n);
+  const auto loss_with = [&](const SparseSolveOptions& options) {
+    return [&, options](const auto& p) {
+      const auto x = sparse_solve(pattern, lap + p[0] * masks.diagonal + p[1] * masks.weighted + p[2] * masks.convection,
+                                  p[3] * f, options);
+      return 0.5 * dot(x, x) + dot(g, x);
+    };
+  };
+  const auto ic0 = [](const CsrMatrix& a) -> OperatorPtr { return ic0_preconditioner(a); };
+  const auto ilu0 = [](const CsrMatrix& a) -> OperatorPtr { return ilu0_preconditioner(a); };
+  struct Case {
+    SparseSolveOptions krylov, direct;
+    Vector p;
+  };
+  const std::vector<Case> cases{
+      {{.method = SparseSolveMethod::cg, .rtol = 1e-12, .preconditioner_update = ic0},
+       {.method = SparseSolveMethod::cholesky},
+       Vector{0.05, 0.3, 0.0, 1.5}},
+      {{.method = SparseSolveMethod::gmres, .rtol = 1e-12, .restart = 50, .preconditioner_update = ilu0},
+       {.method = SparseSolveMethod::lu},
+       Vector{0.05, 0.3, 0.4, 1.5}},
+  };
+  for (const Case& c : cases) {
+    const auto krylov = loss_with(c.krylov);
+    const auto direct = loss_with(c.direct);
+    const Vector by_krylov = grad(krylov, c.p);
+    const Vector by_direct = grad(direct, c.p);
+    BOOST_TEST(testing::relative_error(by_krylov, by_direct) <= 1e-8);
+    // Central differences of the direct loss; p_2 only where A may be nonsymmetric.
+    const std::size_t parameters = c.krylov.method == SparseSolveMethod::cg ? 2 : 3;
+    for (std::size_t i = 0; i <= parameters; ++i) {
+      if (i == 2 && parameters == 2) continue;
+      const double h = 1e-5;
+      Vector pp = c.p, pm = c.p;
+      pp[i] += h;
+      pm[i] -= h;
+      BOOST_TEST(std::abs(by_krylov[i] - (direct(pp) - direct(pm)) / (2 * h)) <= 1e-6 * std::abs(by_krylov[i]));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_unconverged_krylov_solve_throws_forward_or_backward) {
+  // A = Laplacian + 0.5 I and b its lowest eigenvector: the forward solve converges in one
+  // iteration, the backward solve of a random cotangent does not in two, and must not return a
+  // gradient.
+  const std::size_t nx = 60, ny = 50;
+  const CsrMatrix pattern = laplacian_2d(nx, ny);
+  const Vector lap(pattern.values().begin(), pattern.values().end());
+  const Vector diagonal = stencil_masks(pattern).diagonal;
+  Vector s(nx * ny);
+  for (std::size_t j = 0; j < ny; ++j)
+    for (std::size_t i = 0; i < nx; ++i)
+      s[i + nx * j] = std::sin(std::numbers::pi * static_cast<double>(i + 1) / static_cast<double>(nx + 1)) *
+                      std::sin(std::numbers::pi * static_cast<double>(j + 1) / static_cast<double>(ny + 1));
+  Random rng(3);
+  const Vector w = rng.gaussian_vector(nx * ny);
+  for (const SparseSolveMethod method : {SparseSolveMethod::cg, SparseSolveMethod::gmres}) {
+    const SparseSolveOptions options{.method = method, .max_iterations = 2};
+    const auto loss = [&](const auto& p) { return dot(w, sparse_solve(pattern, lap + p[0] * diagonal, s, options)); };
+    const Vector p{0.5};
+    BOOST_TEST(std::isfinite(loss(p)));  // forward: converged
+    BOOST_CHECK_EXCEPTION(grad(loss, p), NumericalError, [](const NumericalError& e) {
+      return message_has(e, "did not converge in the backward solve") && message_has(e, "max_iterations");
+    });
+    BOOST_CHECK_EXCEPTION(sparse_solve(pattern, lap, w, options), NumericalError, [](const NumericalError& e) {
+      return message_has(e, "did not converge in the solve with A") && message_has(e, "max_iterations");
+    });
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_cotangent_starts_at_its_answer) {
+  // The second pullback of one cotangent starts from the first one's solution: at most one
+  // preconditioner product, where the first takes many.
+  const CsrMatrix pattern = laplacian_2d(40, 40);
+  Random rng(9);
+  const Vector values = random_values(pattern, 4.5, rng);
+  const Vector b = rng.gaussian_vector(pattern.rows());
+  int count = 0;
+  const OperatorPtr m = std::make_shared<const CountingPreconditioner>(jacobi_preconditioner(with_values(pattern, values)), count);
+  const auto f = [&](const auto& v, const auto& rhs) {
+    return sparse_solve(pattern, v, rhs, {.method = SparseSolveMethod::gmres, .preconditioner = m});
+  };
+  const auto [x, pullback] = vjp(f, values, b);
+  const Vector u = rng.gaussian_vector(pattern.rows());
+  count = 0;
+  const auto first = pullback(u);
+  const int cold = count;
+  count = 0;
+  const auto second = pullback(u);
+  BOOST_TEST(cold >= 5);
+  BOOST_TEST(count <= 1);
+  BOOST_TEST(testing::relative_error(std::get<1>(second), std::get<1>(first)) <= 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(bad_krylov_options_throw_naming_the_field) {
+  const CsrMatrix pattern = laplacian_2d(5, 4);
+  const Vector values(pattern.values().begin(), pattern.values().end());
+  const Vector b(pattern.rows(), 1.0);
+  const OperatorPtr m = jacobi_preconditioner(pattern);
+  const auto throws_naming = [&](const SparseSolveOptions& options, const std::string& field) {
+    BOOST_CHECK_EXCEPTION(sparse_solve(pattern, values, b, options), ArgumentError,
+                          [&](const ArgumentError& e) { return message_has(e, field); });
+  };
+  // Krylov fields with a direct method, and restart with cg.
+  throws_naming({.rtol = 1e-6}, "rtol");
+  throws_naming({.method = SparseSolveMethod::cholesky, .atol = 1e-9}, "atol");
+  throws_naming({.max_iterations = 10}, "max_iterations");
+  throws_naming({.restart = 10}, "restart");
+  throws_naming({.preconditioner = m}, "preconditioner");
+  throws_naming({.preconditioner_update = [](const CsrMatrix& a) -> OperatorPtr { return ilu0_preconditioner(a); }},
+                "preconditioner_update");
+  throws_naming({.method = SparseSolveMethod::cg, .restart = 10}, "restart");
+  // Values out of range.
+  throws_naming({.method = SparseSolveMethod::gmres, .rtol = -1.0}, "rtol");
+  throws_naming({.method = SparseSolveMethod::gmres, .rtol = 0.0}, "rtol and atol are both 0");
+  throws_naming({.method = SparseSolveMethod::cg, .max_iterations = -1}, "max_iterations");
+  throws_naming({.method = SparseSolveMethod::gmres, .restart = 0}, "restart");
+  throws_naming({.method = SparseSolveMethod::gmres,
+                 .preconditioner = m,
+                 .preconditioner_update = [](const CsrMatrix& a) -> OperatorPtr { return ilu0_preconditioner(a); }},
+                "preconditioner_update");
+  BOOST_CHECK_EXCEPTION(sparse_solve(pattern, values, b,
+                                     {.method = SparseSolveMethod::gmres, .preconditioner = jacobi_preconditioner(laplacian_2d(3, 3))}),
+                        ShapeError, [](const ShapeError& e) { return message_has(e, "preconditioner"); });
+  // cg refuses a nonsymmetric A, as cholesky does.
+  Random rng(2);
+  BOOST_CHECK_EXCEPTION(sparse_solve(pattern, random_values(pattern, 5.0, rng), b, {.method = SparseSolveMethod::cg}),
+                        ArgumentError, [](const ArgumentError& e) { return message_has(e, "symmetric"); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -75,6 +75,7 @@ public:
     OperatorPtr jacobian_x;                       ///< gmres: F_x as an operator
     std::function<Vector(ConstVectorView)> theta_jvp;  ///< dtheta -> F_theta dtheta
     std::function<Vector(ConstVectorView)> theta_vjp;  ///< w -> F_theta^T w
+    std::size_t theta_tape_bytes = 0;  ///< the memory_bytes() of the tape theta_vjp pulls back
     ImplicitOptions options;
   };
   explicit ImplicitLinearization(Parts parts);
@@ -99,6 +100,9 @@ public:
   double residual_norm() const noexcept { return parts_.residual_norm; }
   /// GMRES iterations over every solve so far (0 for the direct solvers).
   int linear_iterations() const noexcept { return linear_iterations_; }
+  /// Bytes the linearization keeps: F_x's dense LU or sparse factors, F_theta's tape, and itself (not
+  /// the Jacobian operator of gmres, whose tape an operator does not report).
+  std::size_t memory_bytes() const noexcept;
 
 private:
   Parts parts_;
@@ -111,6 +115,10 @@ void check_implicit_options(const char* what, const ImplicitOptions& options);
 /// A^{-1} by UMFPACK (sparse_lu) or CHOLMOD (sparse_cholesky) as an operator (apply_adjoint solves
 /// with A^T); the factorizations' errors.
 OperatorPtr sparse_inverse(const CsrMatrix& a, NewtonLinearSolver solver);
+/// The bytes an operator from the preconditioner layer keeps: a sparse LU or Cholesky
+/// factorization's memory_bytes(), an ILU(0)/ILUT or IC(0) factor's bytes(); 0 for any other operator
+/// (or null), whose memory an operator does not report.
+std::size_t preconditioner_bytes(const OperatorPtr& m);
 }  // namespace detail
 
 /// Linearises F at (x_star, theta): the Jacobian F_x in the form options.linear_solver needs, and
@@ -147,6 +155,7 @@ ImplicitLinearization implicit_linearization(F f, const Vector& x_star, const Ve
     return Vector(jvp(of_theta, theta, Vector(v.begin(), v.end())).tangent);
   };
   auto pullback = vjp([shared, x_star](const auto& t) { return (*shared)(x_star, t); }, theta).pullback;
+  parts.theta_tape_bytes = pullback.tape_bytes();
   parts.theta_vjp = [pullback = std::move(pullback)](ConstVectorView w) { return Vector(pullback(w)); };
   return ImplicitLinearization(std::move(parts));
 }
@@ -174,6 +183,13 @@ struct RootSaved {
   std::shared_ptr<std::optional<ImplicitLinearization>> linearization;
   /// The forward solve's NewtonResult::preconditioner, for gmres derivatives not given one.
   OperatorPtr forward_preconditioner;
+  std::size_t forward_preconditioner_bytes = 0;  ///< its preconditioner_bytes()
+  /// For Tape::memory_bytes: this struct, the forward solve's kept preconditioner, and the
+  /// linearization once a derivative has made it.
+  std::size_t bytes() const noexcept {
+    return sizeof(*this) + forward_preconditioner_bytes +
+           (linearization && *linearization ? sizeof(std::optional<ImplicitLinearization>) + (*linearization)->memory_bytes() : 0);
+  }
 };
 
 [[noreturn]] void throw_not_converged(const NewtonResult& result);
@@ -214,6 +230,7 @@ auto root_find(F f, const Vector& x0, const Theta& theta, const NewtonOptions& n
     if (!r.converged) detail::throw_not_converged(r);
     saved.linearization = std::make_shared<std::optional<ImplicitLinearization>>();
     saved.forward_preconditioner = r.preconditioner;
+    saved.forward_preconditioner_bytes = detail::preconditioner_bytes(r.preconditioner);
     return r.x;
   };
   const auto linearized = [shared, implicit](CustomInputs in, ConstVectorView x, const detail::RootSaved& saved)

@@ -56,6 +56,9 @@ public:
   std::size_t rank() const noexcept;
   /// The column-norm threshold the rank detection used (options.atol, or SPQR's default).
   double tolerance() const noexcept;
+  /// Bytes the factorization holds: SPQR's Householder vectors, R, ordering and workspace, as
+  /// CHOLMOD's allocator counts them once the factorization is done.
+  std::size_t memory_bytes() const noexcept;
 
   /// x (cols() entries) for A x ~ b as described above. Throws ShapeError if b has not rows() entries
   /// and NonFiniteError if one is not finite.

@@ -248,7 +248,8 @@ public:
     const CMatView<S> y(detail::TapeAccess::value_view(tape, out_), out_.rows, out_.cols);
     rule_.template jvp<S>(x, y, saved_, dx, MatView<S>{sub(tangents, out_.index, out_.size()), out_.rows, out_.cols});
   }
-  std::size_t bytes() const override { return sizeof(*this) + saved_bytes(saved_); }
+  // sizeof(*this) holds saved_ itself; saved_bytes counts it too, with what it owns.
+  std::size_t bytes() const override { return sizeof(*this) - sizeof(Saved) + saved_bytes(saved_); }
   const char* name() const override { return rule_.name(); }
 
 private:
