@@ -178,7 +178,14 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_on_every_rank) {
   // A preconditioner without a transpose, for the transposed solve.
   const PetscLinearSolver blocks(to_petsc_matrix(d), {.pc_type = "bjacobi", .preconditioner_matrix = to_petsc_aij(*d)});
   BOOST_TEST(blocks.solve(b_local).converged);
-  BOOST_CHECK_THROW(PetscLinearSolver(m, {.method = "gmres", .pc_type = "ksp"}).solve_transpose(b_local), ArgumentError);
+  // A PETSc PCSHELL set through ksp() with an apply and no transpose: the transposed solve refuses it.
+  const PetscLinearSolver no_transpose(m, {.method = "gmres"});
+  PC pc = nullptr;
+  KSPGetPC(no_transpose.ksp(), &pc);
+  PCSetType(pc, PCSHELL);
+  PCShellSetApply(pc, [](PC, Vec x, Vec y) -> PetscErrorCode { return VecCopy(x, y); });
+  BOOST_TEST(no_transpose.solve(b_local).converged);
+  BOOST_CHECK_THROW(no_transpose.solve_transpose(b_local), ArgumentError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
