@@ -16,7 +16,8 @@ void check_grid(std::size_t nx, std::size_t ny, std::size_t nz) {
   if (nx == 0 || ny == 0 || nz == 0)
     throw ArgumentError("distributed_laplacian_3d: grid dimensions must be positive, got " + std::to_string(nx) + "x" +
                         std::to_string(ny) + "x" + std::to_string(nz));
-  if (7 * nx * ny * nz > static_cast<std::size_t>(std::numeric_limits<SparseIndex>::max()))
+  // Global indices must fit PetscInt and SparseIndex; entries only per rank (checked where stored).
+  if (nx * ny * nz > static_cast<std::size_t>(std::numeric_limits<SparseIndex>::max()))
     throw ArgumentError("distributed_laplacian_3d: " + std::to_string(nx * ny * nz) +
                         " unknowns exceed the 32-bit index limit of frechet and of this PETSc build");
 }
@@ -102,6 +103,9 @@ DistributedCsrMatrix distributed_laplacian_3d(MPI_Comm comm, std::size_t nx, std
   check_grid(nx, ny, nz);
   const LocalRange planes = split_ownership(comm, nz);
   const std::size_t plane = nx * ny, n = plane * nz, m = plane * planes.size;
+  if (7 * m > static_cast<std::size_t>(std::numeric_limits<SparseIndex>::max()))
+    throw ArgumentError("distributed_laplacian_3d: this rank's " + std::to_string(7 * m) +
+                        " entries exceed the 32-bit index limit; use more ranks");
   std::vector<SparseIndex> offsets(m + 1, 0), columns;
   Vector values;
   columns.reserve(7 * m);

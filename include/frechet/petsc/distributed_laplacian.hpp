@@ -15,7 +15,8 @@
 namespace frechet {
 
 /// The assembled operator: a DistributedCsrMatrix whose halo is the plane below and the plane above
-/// the slab. Collective. Throws ArgumentError for a zero dimension or more than 2^31 - 1 entries.
+/// the slab. Collective. Throws ArgumentError for a zero dimension, more than 2^31 - 1 unknowns,
+/// or more than 2^31 - 1 entries on one rank.
 DistributedCsrMatrix distributed_laplacian_3d(MPI_Comm comm, std::size_t nx, std::size_t ny, std::size_t nz);
 
 /// The matrix-free operator (no matrix stored): one pass over the slab per product, the two halo
