@@ -1,10 +1,18 @@
 // frechet-solve: reads a Matrix Market matrix and reports what it is; with --method, solves A x = b
 // (or min ||A x - b|| for lsqr/lsmr) with a Krylov method and reports how it went.
+//
+// --backend petsc solves across MPI ranks with PETSc's KSP. This executable does not link PETSc (its
+// shared libraries would cost every start of the tool): it replaces itself by frechet-solve-petsc,
+// the same source built with FRECHET_WITH_PETSC next to it, which runs under mpiexec.
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +38,9 @@
 #include "frechet/precond/sparse_lu.hpp"
 #include "frechet/precond/sparse_qr.hpp"
 #include "frechet/precond/ssor.hpp"
+#ifdef FRECHET_WITH_PETSC
+#include "frechet/petsc/petsc.hpp"
+#endif
 
 namespace {
 
@@ -56,6 +67,7 @@ struct Options {
   bool monitor = false;
   bool json = false;
   std::string out;
+  std::string backend = "serial";
 };
 
 // Every solver takes the same SolverOptions; --restart and --damping pass through (check_applicable
@@ -86,6 +98,13 @@ const std::map<std::string, DirectMethod>& direct_methods() {
 }
 
 bool is_least_squares(const std::string& method) { return method == "lsqr" || method == "lsmr" || method == "spqr"; }
+
+// --method names that --backend petsc takes, and their PETSc KSPType.
+const std::map<std::string, std::string>& petsc_methods() {
+  static const std::map<std::string, std::string> table{
+      {"cg", "cg"}, {"minres", "minres"}, {"gmres", "gmres"}, {"bicgstab", "bcgs"}};
+  return table;
+}
 
 // A preconditioner built from the matrix, with what it reports about itself (the JSON "precond_info").
 struct Preconditioner {
@@ -189,6 +208,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--monitor", o.monitor, "print the residual norm at every iteration");
   app.add_flag("--json", o.json, "print one JSON object instead of text");
   app.add_option("--out", o.out, "write the solution to this Matrix Market file");
+  app.add_option("--backend", o.backend,
+                 "serial: this process; petsc: PETSc's KSP across the MPI ranks (run it under mpiexec; "
+                 "methods cg, minres, gmres, bicgstab; preconditioners none, jacobi)")
+      ->check(CLI::IsMember({"serial", "petsc"}));
   frechet::apps::add_threads_option(app);
 }
 
@@ -251,6 +274,14 @@ void check_applicable(const Options& o, const CLI::App& app) {
   }
   if (o.restart && o.method != "gmres") refuse("--restart", "gmres");
   if (o.damping && o.method != "lsqr" && o.method != "lsmr") refuse("--damping", "lsqr and lsmr");
+  if (o.backend == "petsc") {
+    if (!petsc_methods().contains(o.method))
+      throw frechet::ArgumentError("--method " + o.method + " does not apply to --backend petsc (it takes cg, minres, "
+                                   "gmres, bicgstab)");
+    if (o.precond != "none" && o.precond != "jacobi")
+      throw frechet::ArgumentError("--precond " + o.precond + " does not apply to --backend petsc (it takes none, jacobi)");
+    if (used("--out")) throw frechet::ArgumentError("--out does not apply to --backend petsc (the solution is distributed)");
+  }
 }
 
 void solve(const Options& o, const frechet::CsrMatrix& a, nlohmann::json& report) {
@@ -326,6 +357,87 @@ void print_text(const nlohmann::json& r) {
   if (r.contains("out")) std::printf("wrote       %s\n", r["out"].get<std::string>().c_str());
 }
 
+#ifdef FRECHET_WITH_PETSC
+// The solve across the ranks: every rank reads the file and keeps its rows (distribute_rows); the
+// report holds the same fields as the serial one, and only rank 0 prints it.
+int run_petsc(const Options& o, int& argc, char**& argv) {
+  frechet::PetscSession session(argc, argv);  // declared first: every PETSc object goes before it
+  const auto start = Clock::now();
+  const frechet::SparseMatrixFile file = frechet::read_matrix_market(o.matrix);
+  nlohmann::json report = describe(file, o.matrix, seconds_since(start));
+  report["backend"] = "petsc";
+  report["ranks"] = session.size();
+  if (!o.method.empty()) {
+    const auto setup_start = Clock::now();
+    const auto a = std::make_shared<const frechet::DistributedCsrMatrix>(
+        frechet::distribute_rows(session.comm(), file.matrix));
+    Vector b;
+    if (o.rhs == "ones") {
+      b = a->apply(Vector(a->cols(), 1.0));
+    } else {
+      const Vector serial = right_hand_side(o, file.matrix);
+      b = Vector(serial.begin() + static_cast<std::ptrdiff_t>(a->row_begin()),
+                 serial.begin() + static_cast<std::ptrdiff_t>(a->row_begin() + a->rows()));
+    }
+    std::vector<double> history;
+    FILE* monitor_stream = o.json ? stderr : stdout;
+    const bool printer = session.rank() == 0;
+    frechet::PetscSolveOptions settings{.method = petsc_methods().at(o.method),
+                                        .pc_type = o.precond,
+                                        .rtol = o.rtol,
+                                        .max_iterations = o.max_iterations,
+                                        .monitor = [&](int k, double norm) {
+                                          history.push_back(norm);
+                                          if (o.monitor && printer)
+                                            std::fprintf(monitor_stream, "%5d KSP residual norm %.12e\n", k, norm);
+                                        },
+                                        .restart = o.restart.value_or(frechet::PetscSolveOptions{}.restart)};
+    const frechet::PetscMatrix matrix = frechet::to_petsc_matrix(a);
+    const double setup_seconds = seconds_since(setup_start);
+    const auto solve_start = Clock::now();
+    const frechet::SolveResult result = frechet::petsc_solve(matrix, b, settings);
+    const double solve_seconds = seconds_since(solve_start);
+    report["method"] = o.method;
+    report["precond"] = o.precond;
+    report["precond_info"] = nlohmann::json::object();
+    report["iterations"] = result.iterations;
+    report["operator_products"] = result.operator_products;
+    report["residual_history"] = history;
+    report["converged"] = result.converged;
+    report["reason"] = std::string(frechet::reason_name(result.reason));
+    report["reason_detail"] = std::string(frechet::to_string(result.reason));
+    report["relative_residual"] = result.rhs_norm == 0.0 ? result.residual_norm : result.residual_norm / result.rhs_norm;
+    if (o.rhs == "ones") {
+      double local = 0.0, global = 0.0;
+      for (const double v : result.x) local = std::max(local, std::abs(v - 1.0));
+      MPI_Allreduce(&local, &global, 1, MPI_DOUBLE, MPI_MAX, session.comm());
+      report["error_vs_ones"] = global;
+    }
+    report["setup_seconds"] = setup_seconds;
+    report["solve_seconds"] = solve_seconds;
+  }
+  if (session.rank() == 0) {
+    if (o.json) {
+      std::printf("%s\n", report.dump().c_str());
+    } else {
+      print_text(report);
+    }
+  }
+  return report.contains("converged") && !report["converged"].get<bool>() ? 3 : 0;
+}
+#else
+// Replaces this process by frechet-solve-petsc from the same folder, with the same arguments; returns
+// only if that fails.
+[[noreturn]] void exec_petsc_build(char** argv) {
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
+  const std::filesystem::path petsc = self.parent_path() / "frechet-solve-petsc";
+  execv(petsc.c_str(), argv);
+  throw frechet::ArgumentError("--backend petsc: cannot run " + petsc.string() + " (" + std::strerror(errno) +
+                               "); frechet was built without PETSc (configure with -Dpetsc=enabled; Debian "
+                               "packages libpetsc-real-dev openmpi-bin)");
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -336,6 +448,13 @@ int main(int argc, char** argv) {
   add_options(app, options);
   return frechet::apps::run_cli(app, argc, argv, [&] {
     check_applicable(options, app);
+    if (options.backend == "petsc") {
+#ifdef FRECHET_WITH_PETSC
+      return run_petsc(options, argc, argv);
+#else
+      exec_petsc_build(argv);
+#endif
+    }
     const auto start = Clock::now();
     const frechet::SparseMatrixFile file = frechet::read_matrix_market(options.matrix);
     nlohmann::json report = describe(file, options.matrix, seconds_since(start));
