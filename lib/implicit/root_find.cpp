@@ -68,19 +68,6 @@ void check_options(const NewtonOptions& o) {
   }
 }
 
-// The Eisenstat-Walker choice 2 forcing term for the step at x_k, with the safeguards of root_find.hpp.
-double forcing_term(const ForcingOptions& f, int k, double f_norm, double f_norm_before, double eta_before,
-                    double threshold) {
-  double eta = f.initial;
-  if (k > 0) {
-    eta = f.gamma * std::pow(f_norm / f_norm_before, f.alpha);
-    const double floor = f.gamma * std::pow(eta_before, f.alpha);
-    if (floor > 0.1) eta = std::max(eta, floor);
-  }
-  eta = std::max(eta, 0.5 * threshold / f_norm);
-  return std::min(eta, f.max);
-}
-
 }  // namespace
 
 NewtonResult newton_iteration(const NonlinearSystem& system, const Vector& x0, const NewtonOptions& o) {
@@ -168,6 +155,18 @@ NewtonResult newton_iteration(const NonlinearSystem& system, const Vector& x0, c
     record(result.iterations);
     if (frechet::norm2(result.x) > x_limit || (!o.line_search && f_norm > f_limit)) return finish(Reason::diverged);
   }
+}
+
+double forcing_term(const ForcingOptions& f, int k, double f_norm, double f_norm_before, double eta_before,
+                    double threshold) {
+  double eta = f.initial;
+  if (k > 0) {
+    eta = f.gamma * std::pow(f_norm / f_norm_before, f.alpha);
+    const double floor = f.gamma * std::pow(eta_before, f.alpha);
+    if (floor > 0.1) eta = std::max(eta, floor);
+  }
+  eta = std::max(eta, 0.5 * threshold / f_norm);
+  return std::min(eta, f.max);
 }
 
 }  // namespace frechet::detail

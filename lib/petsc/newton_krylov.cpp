@@ -56,19 +56,6 @@ void check_options(const NewtonOptions& o, const PetscSolveOptions& linear) {
   if (!linear.x0.empty()) throw ArgumentError(std::string(who) + "linear.x0 is not used (every step starts from 0)");
 }
 
-// The Eisenstat-Walker choice 2 forcing term with root_find's safeguards (root_find.hpp).
-double forcing_term(const ForcingOptions& f, int k, double f_norm, double f_norm_before, double eta_before,
-                    double threshold) {
-  double eta = f.initial;
-  if (k > 0) {
-    eta = f.gamma * std::pow(f_norm / f_norm_before, f.alpha);
-    const double floor = f.gamma * std::pow(eta_before, f.alpha);
-    if (floor > 0.1) eta = std::max(eta, floor);
-  }
-  eta = std::max(eta, 0.5 * threshold / f_norm);
-  return std::min(eta, f.max);
-}
-
 bool everywhere(MPI_Comm comm, bool ok) {
   int mine = ok ? 1 : 0, all = 0;
   MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, comm);
@@ -119,7 +106,7 @@ NewtonResult petsc_root_find(const DistributedRootProblem& p, ConstVectorView x0
   for (int k = 0;; ++k) {
     if (f_norm <= threshold) return finish(Reason::converged);
     if (k == max_iterations) return finish(Reason::max_iterations);
-    eta = forcing_term(o.forcing, k, f_norm, f_norm_before, eta, threshold);
+    eta = detail::forcing_term(o.forcing, k, f_norm, f_norm_before, eta, threshold);
     PetscMatrix j = to_petsc_matrix(p.jacobian_x(result.x, theta), p.comm);
     ++result.jacobian_evaluations;
     if (solver) {

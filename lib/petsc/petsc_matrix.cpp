@@ -39,25 +39,8 @@ detail::ShellContext* context_of(Mat a) {
 // y = A x or y = A^T x on this rank's parts, PETSc's arrays viewed in place.
 template <bool Transpose> PetscErrorCode shell_product(Mat a, Vec x, Vec y) {
   detail::ShellContext* s = context_of(a);
-  PetscInt n = 0, m = 0;
-  const PetscScalar* xa = nullptr;
-  PetscScalar* ya = nullptr;
-  PetscCall(VecGetLocalSize(x, &n));
-  PetscCall(VecGetLocalSize(y, &m));
-  PetscCall(VecGetArrayRead(x, &xa));
-  PetscCall(VecGetArray(y, &ya));
-  const PetscErrorCode code = s->errors.guard([&] {
-    const ConstVectorView in(xa, static_cast<std::size_t>(n));
-    const VectorView out(ya, static_cast<std::size_t>(m));
-    if constexpr (Transpose) {
-      s->op->apply_adjoint(in, out);
-    } else {
-      s->op->apply(in, out);
-    }
-    ++s->products;
-  });
-  PetscCall(VecRestoreArrayRead(x, &xa));
-  PetscCall(VecRestoreArray(y, &ya));
+  const PetscErrorCode code = detail::apply_on_petsc_vectors<Transpose>(*s->op, s->errors, x, y);
+  if (code == 0) ++s->products;
   return code;
 }
 

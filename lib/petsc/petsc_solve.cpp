@@ -96,25 +96,7 @@ template <bool Transpose> PetscErrorCode shell_preconditioner(PC pc, Vec x, Vec 
   void* context = nullptr;
   PetscCall(PCShellGetContext(pc, &context));
   auto* s = static_cast<PetscLinearSolver::State*>(context);
-  PetscInt n = 0, m = 0;
-  const PetscScalar* xa = nullptr;
-  PetscScalar* ya = nullptr;
-  PetscCall(VecGetLocalSize(x, &n));
-  PetscCall(VecGetLocalSize(y, &m));
-  PetscCall(VecGetArrayRead(x, &xa));
-  PetscCall(VecGetArray(y, &ya));
-  const PetscErrorCode code = s->errors.guard([&] {
-    const ConstVectorView in(xa, static_cast<std::size_t>(n));
-    const VectorView out(ya, static_cast<std::size_t>(m));
-    if constexpr (Transpose) {
-      s->options.preconditioner->apply_adjoint(in, out);
-    } else {
-      s->options.preconditioner->apply(in, out);
-    }
-  });
-  PetscCall(VecRestoreArrayRead(x, &xa));
-  PetscCall(VecRestoreArray(y, &ya));
-  return code;
+  return detail::apply_on_petsc_vectors<Transpose>(*s->options.preconditioner, s->errors, x, y);
 }
 
 MPI_Comm comm_of(const PetscMatrix& a) { return PetscObjectComm(reinterpret_cast<PetscObject>(a.get())); }

@@ -57,6 +57,14 @@ struct ForcingOptions {
   friend bool operator==(const ForcingOptions&, const ForcingOptions&) = default;
 };
 
+namespace detail {
+/// The Eisenstat-Walker choice 2 forcing term for Newton step k, with the safeguards above: never
+/// below what would drive ||F|| under half of `threshold` (the stopping tolerance), never above
+/// f.max. Shared by root_find and the PETSc layer's distributed Newton-Krylov.
+double forcing_term(const ForcingOptions& f, int k, double f_norm, double f_norm_before, double eta_before,
+                    double threshold);
+}  // namespace detail
+
 /// Options of root_find (Newton with a dense LU, and Newton-Krylov). A field the chosen linear solver
 /// does not use must keep its default: any other value throws ArgumentError naming the field.
 struct NewtonOptions {
