@@ -272,6 +272,19 @@ private:
         << " would be wrong. Raise max_iterations, loosen rtol, or give a (better) preconditioner";
       throw NumericalError(s.str());
     }
+    // For A of full column rank, B z = N^T v is consistent and LSQR drives ||c - B z|| to zero; when
+    // it stops on the normal-equations test instead, ||c - B z|| <= kappa(A N) rtol ||c|| (since
+    // ||B^T r|| >= sigma_min(B) ||r|| for B of full row rank). A residual above sqrt(rtol) ||c|| would
+    // need kappa(A N) > 1/sqrt(rtol): A is rank deficient to that tolerance, as SPQR's rank test says
+    // for the qr method, and the derivatives, which assume full rank, do not exist.
+    if (adjoint && r.residual_norm > std::max(std::sqrt(options_.rtol) * r.rhs_norm, options_.atol)) {
+      std::ostringstream s;
+      s << "sparse_lstsq: A is rank deficient to the tolerance: the minimum-norm solve with A^T converged "
+           "only in the least-squares sense (relative residual "
+        << relative_residual(r) << " > sqrt(rtol) = " << std::sqrt(options_.rtol)
+        << "), so A^T z = v has no solution; the least-squares solution is not unique and has no derivative";
+      throw NumericalError(s.str());
+    }
     warm.rhs.assign(c.begin(), c.end());
     warm.solution = std::move(r.x);
     std::copy(warm.solution.begin(), warm.solution.end(), y.begin());

@@ -2,7 +2,7 @@
 // start in range(A), and what a start outside it does), the values and derivatives against the SPQR
 // path (JVP against central differences, VJP against the JVP by duality and against central
 // differences, hvp against central differences of the gradient), at 10^4 columns, unconverged solves
-// reported, warm starts, the tape's bytes, and bad options.
+// and rank deficiency reported, warm starts, the tape's bytes, and bad options.
 #include <boost/test/unit_test.hpp>
 
 #include <array>
@@ -283,6 +283,20 @@ BOOST_AUTO_TEST_CASE(an_unconverged_lsqr_solve_throws_forward_or_backward) {
                           return message_has(e, "did not converge in the least-squares solve with A") &&
                                  message_has(e, "max_iterations after 2") && message_has(e, "relative normal residual");
                         });
+}
+
+BOOST_AUTO_TEST_CASE(a_rank_deficient_a_throws_at_the_first_derivative) {
+  // A = [c c] with c = (1, 2, 3): rank 1. The primal returns LSQR's minimum-norm least-squares
+  // solution x_1 = x_2 = c^T b / (2 c^T c); the derivative of <u, x> for u outside range(A^T) =
+  // span{(1, 1)} needs the inconsistent A^T z = u, and throws.
+  const std::vector<SparseIndex> rows{0, 0, 1, 1, 2, 2}, cols{0, 1, 0, 1, 0, 1};
+  const CsrMatrix twins = CsrMatrix::from_triplets(3, 2, rows, cols, Vector(6, 1.0));
+  const Vector values{1.0, 1.0, 2.0, 2.0, 3.0, 3.0}, b{1.0, 0.0, 1.0};
+  const SparseLstsqOptions options{.method = SparseLstsqMethod::lsqr};
+  BOOST_TEST(relative_error(sparse_lstsq(twins, values, b, options), Vector{1.0 / 7.0, 1.0 / 7.0}) <= 1e-12);
+  const Vector u{1.0, 0.0};
+  BOOST_CHECK_EXCEPTION(grad([&](const auto& v) { return dot(u, sparse_lstsq(twins, v, b, options)); }, values), NumericalError,
+                        [](const NumericalError& e) { return message_has(e, "rank deficient"); });
 }
 
 BOOST_AUTO_TEST_CASE(a_repeated_cotangent_starts_at_its_answer) {

@@ -171,8 +171,10 @@ auto sparse_solve(const CsrMatrix& pattern, const V& values, const B& b, const S
 /// paths do. For the minimum-norm solve that start keeps the answer: the previous solution lies in
 /// range(A) (LSQR's corrections do, from a start there), so the new one is again the solution in
 /// range(A), the minimum-norm one; the first starts from zero. Not for concurrent use of one recorded
-/// solve. LSQR cannot detect rank deficiency: on a rank-deficient A the solves stagnate or run out of
-/// iterations, and that throws.
+/// solve. A rank-deficient A is found at the first derivative: its minimum-norm solve then converges
+/// only in the least-squares sense, and a relative residual above sqrt(rtol) throws NumericalError
+/// (a full-rank A leaves at most kappa(A N) rtol); the primal alone returns LSQR's minimum-norm
+/// least-squares solution.
 ///
 /// Second order: under hvp the pullback also differentiates w = (A^T A)^{-1} x_bar, b_bar = A w and
 /// A_bar = r w^T - b_bar x^T along the tangents (dr = db - dA x - A dx):
