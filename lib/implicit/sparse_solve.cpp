@@ -118,12 +118,33 @@ void check_options(const SparseSolveOptions& o, std::size_t n) {
     throw ArgumentError("sparse_solve: " + std::string(unused) + " is used by method = cg and gmres only; leave it at its default with " + method);
 }
 
+// One direction's memory of a Krylov inverse: its last right-hand side and solution. The next solve
+// starts from the solution scaled to the new right-hand side c, alpha y_prev with alpha = <c, c_prev> /
+// ||c_prev||^2 (which minimises ||c - alpha A y_prev|| up to the previous solve's residual): a
+// repeated right-hand side starts at its answer, an orthogonal one from zero.
+struct WarmStart {
+  Vector rhs, solution;
+
+  // The start for right-hand side c; empty (zero) before the first solve or when alpha = 0.
+  Vector start(ConstVectorView c) const {
+    if (rhs.empty()) return {};
+    const double previous = frechet::dot(rhs, rhs);
+    const double alpha = previous > 0 ? frechet::dot(c, rhs) / previous : 0.0;
+    if (alpha == 0.0 || !std::isfinite(alpha)) return {};
+    Vector x0 = solution;
+    frechet::scale(alpha, x0);
+    return x0;
+  }
+  void remember(ConstVectorView c, Vector y) {
+    rhs.assign(c.begin(), c.end());
+    solution = std::move(y);
+  }
+};
+
 // A^{-1} by Krylov solves with A (cg or gmres) and a preconditioner M^{-1}; the adjoint solves with
 // A^T and M^{-T} (gmres) or is the same solve (cg, A = A^T). Every solve is checked: one that does
-// not converge throws, since the value or derivative it would return is wrong. Each direction keeps
-// its last right-hand side and solution and starts the next solve from the solution scaled to the
-// new right-hand side (alpha = <c, c_prev> / ||c_prev||^2 minimises ||c - alpha A y_prev|| up to the
-// previous solve's residual), so a repeated right-hand side costs one residual. Unlike other
+// not converge throws, since the value or derivative it would return is wrong. Each direction starts
+// from its WarmStart, so a repeated right-hand side costs one residual. Unlike other
 // operators it is not immutable: the warm starts change with every product, so concurrent products
 // with one object are not safe (a recorded solve is used by one tape).
 class KrylovInverse final : public LinearOperator {
@@ -143,10 +164,6 @@ public:
   }
 
 private:
-  struct WarmStart {
-    Vector rhs, solution;
-  };
-
   void apply_impl(ConstVectorView c, VectorView y) const override { solve(false, c, y); }
   void apply_adjoint_impl(ConstVectorView c, VectorView y) const override { solve(true, c, y); }
 
@@ -155,14 +172,7 @@ private:
     WarmStart& warm = adjoint && gmres_method ? backward_ : forward_;
     SolverOptions solver{.rtol = options_.rtol, .atol = options_.atol, .max_iterations = options_.max_iterations,
                          .preconditioner = adjoint ? preconditioner_adjoint_ : preconditioner_};
-    if (!warm.rhs.empty()) {
-      const double previous = frechet::dot(warm.rhs, warm.rhs);
-      const double alpha = previous > 0 ? frechet::dot(c, warm.rhs) / previous : 0.0;
-      if (alpha != 0.0 && std::isfinite(alpha)) {
-        solver.x0 = warm.solution;
-        frechet::scale(alpha, solver.x0);
-      }
-    }
+    solver.x0 = warm.start(c);
     SolveResult r;
     if (gmres_method) {
       solver.restart = options_.restart;
@@ -179,8 +189,7 @@ private:
         << (gmres_method ? " or restart" : "") << ", loosen rtol, or give a (better) preconditioner";
       throw NumericalError(s.str());
     }
-    warm.rhs.assign(c.begin(), c.end());
-    warm.solution = std::move(r.x);
+    warm.remember(c, std::move(r.x));
     std::copy(warm.solution.begin(), warm.solution.end(), y.begin());
   }
 
@@ -233,10 +242,6 @@ public:
   std::size_t bytes() const noexcept { return sizeof(*this) + 2 * (rows() + cols()) * sizeof(double); }
 
 private:
-  struct WarmStart {
-    Vector rhs, solution;
-  };
-
   void apply_impl(ConstVectorView c, VectorView y) const override { solve(false, c, y); }
   void apply_adjoint_impl(ConstVectorView v, VectorView z) const override { solve(true, v, z); }
 
@@ -244,15 +249,8 @@ private:
     WarmStart& warm = adjoint ? backward_ : forward_;
     SolverOptions solver{.rtol = options_.rtol, .atol = options_.atol, .max_iterations = options_.max_iterations,
                          .preconditioner = adjoint ? nullptr : preconditioner_};
-    if (!warm.rhs.empty()) {
-      const double previous = frechet::dot(warm.rhs, warm.rhs);
-      const double alpha = previous > 0 ? frechet::dot(c, warm.rhs) / previous : 0.0;
-      if (alpha != 0.0 && std::isfinite(alpha)) {
-        solver.x0 = warm.solution;
-        frechet::scale(alpha, solver.x0);
-      }
-    }
-    const OperatorPtr& op = adjoint ? adjoint_operator_ : a_;
+    solver.x0 = warm.start(c);
+    const OperatorPtr op = adjoint ? adjoint_operator_ : OperatorPtr(a_);
     Vector scaled_rhs;
     ConstVectorView rhs = c;
     if (adjoint && preconditioner_) {
@@ -285,8 +283,7 @@ private:
         << "), so A^T z = v has no solution; the least-squares solution is not unique and has no derivative";
       throw NumericalError(s.str());
     }
-    warm.rhs.assign(c.begin(), c.end());
-    warm.solution = std::move(r.x);
+    warm.remember(c, std::move(r.x));
     std::copy(warm.solution.begin(), warm.solution.end(), y.begin());
   }
 
