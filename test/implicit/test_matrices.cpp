@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(gmres_with_ilu0_on_pde900) {
 // stacking is needed. Their column norms differ, so LSQR is column-scaled. b random, hence not in A's
 // range: the residual terms of the gradient count. illc1033 needs more than LSQR's default 2n
 // iterations, and rtol = 1e-10: at 1e-12 its solves stagnate (LSQR's attainable accuracy is about
-// eps kappa) and throw. Its kappa is below 1/sqrt(rtol),
-// so the rank test of the minimum-norm solve passes it as of full rank, as SPQR does.
+// eps kappa) and throw. Its kappa is below 1/sqrt(rtol), so the rank test of the minimum-norm solve
+// passes it as of full rank, as SPQR does.
 BOOST_AUTO_TEST_CASE(lsqr_on_well1033_and_illc1033) {
   for (const auto& [file, rtol, tol] : {std::tuple{"well1033.mtx", 1e-12, 1e-8}, std::tuple{"illc1033.mtx", 1e-10, 1e-7}}) {
     BOOST_TEST_CONTEXT(file) {
