@@ -19,10 +19,8 @@ namespace {
 // silently wrong.
 Vector checked_gmres(const char* what, const OperatorPtr& a, ConstVectorView b, const ImplicitOptions& o,
                      const OperatorPtr& preconditioner, detail::KrylovWarmStart& warm, int& iterations) {
-  SolverOptions solver{.rtol = o.rtol, .atol = o.atol, .max_iterations = o.max_iterations,
-                       .preconditioner = preconditioner, .restart = o.restart};
-  warm.start(b, solver);
-  const SolveResult r = gmres(a, b, solver);
+  SolveResult r = gmres(a, b, {.rtol = o.rtol, .atol = o.atol, .max_iterations = o.max_iterations, .x0 = warm.start(b),
+                               .preconditioner = preconditioner, .restart = o.restart});
   iterations += r.iterations;
   if (!r.converged) {
     std::ostringstream s;
@@ -31,26 +29,27 @@ Vector checked_gmres(const char* what, const OperatorPtr& a, ConstVectorView b, 
       << "); raise max_iterations or restart, loosen rtol, or give a preconditioner";
     throw NumericalError(s.str());
   }
-  warm.keep(b, r.x);
-  return r.x;
+  warm.remember(b, r.x);
+  return std::move(r.x);
 }
 
 }  // namespace
 
 namespace detail {
 
-void KrylovWarmStart::start(ConstVectorView c, SolverOptions& options) const {
-  if (rhs.empty()) return;
+Vector KrylovWarmStart::start(ConstVectorView c) const {
+  if (rhs.empty()) return {};
   const double previous = frechet::dot(rhs, rhs);
   const double alpha = previous > 0 ? frechet::dot(c, rhs) / previous : 0.0;
-  if (alpha == 0.0 || !std::isfinite(alpha)) return;
-  options.x0 = solution;
-  frechet::scale(alpha, options.x0);
+  if (alpha == 0.0 || !std::isfinite(alpha)) return {};
+  Vector x0 = solution;
+  frechet::scale(alpha, x0);
+  return x0;
 }
 
-void KrylovWarmStart::keep(ConstVectorView c, ConstVectorView y) {
+void KrylovWarmStart::remember(ConstVectorView c, Vector y) {
   rhs.assign(c.begin(), c.end());
-  solution.assign(y.begin(), y.end());
+  solution = std::move(y);
 }
 
 void check_implicit_options(const char* what, const ImplicitOptions& o) {

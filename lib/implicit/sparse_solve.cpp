@@ -8,6 +8,7 @@
 
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
+#include "frechet/implicit/implicit_function.hpp"
 #include "frechet/krylov/cg.hpp"
 #include "frechet/krylov/gmres.hpp"
 #include "frechet/krylov/lsqr.hpp"
@@ -118,33 +119,10 @@ void check_options(const SparseSolveOptions& o, std::size_t n) {
     throw ArgumentError("sparse_solve: " + std::string(unused) + " is used by method = cg and gmres only; leave it at its default with " + method);
 }
 
-// One direction's memory of a Krylov inverse: its last right-hand side and solution. The next solve
-// starts from the solution scaled to the new right-hand side c, alpha y_prev with alpha = <c, c_prev> /
-// ||c_prev||^2 (which minimises ||c - alpha A y_prev|| up to the previous solve's residual): a
-// repeated right-hand side starts at its answer, an orthogonal one from zero.
-struct WarmStart {
-  Vector rhs, solution;
-
-  // The start for right-hand side c; empty (zero) before the first solve or when alpha = 0.
-  Vector start(ConstVectorView c) const {
-    if (rhs.empty()) return {};
-    const double previous = frechet::dot(rhs, rhs);
-    const double alpha = previous > 0 ? frechet::dot(c, rhs) / previous : 0.0;
-    if (alpha == 0.0 || !std::isfinite(alpha)) return {};
-    Vector x0 = solution;
-    frechet::scale(alpha, x0);
-    return x0;
-  }
-  void remember(ConstVectorView c, Vector y) {
-    rhs.assign(c.begin(), c.end());
-    solution = std::move(y);
-  }
-};
-
 // A^{-1} by Krylov solves with A (cg or gmres) and a preconditioner M^{-1}; the adjoint solves with
 // A^T and M^{-T} (gmres) or is the same solve (cg, A = A^T). Every solve is checked: one that does
 // not converge throws, since the value or derivative it would return is wrong. Each direction starts
-// from its WarmStart, so a repeated right-hand side costs one residual. Unlike other
+// from its detail::KrylovWarmStart, so a repeated right-hand side costs one residual. Unlike other
 // operators it is not immutable: the warm starts change with every product, so concurrent products
 // with one object are not safe (a recorded solve is used by one tape).
 class KrylovInverse final : public LinearOperator {
@@ -169,7 +147,7 @@ private:
 
   void solve(bool adjoint, ConstVectorView c, VectorView y) const {
     const bool gmres_method = options_.method == SparseSolveMethod::gmres;
-    WarmStart& warm = adjoint && gmres_method ? backward_ : forward_;
+    detail::KrylovWarmStart& warm = adjoint && gmres_method ? backward_ : forward_;
     SolverOptions solver{.rtol = options_.rtol, .atol = options_.atol, .max_iterations = options_.max_iterations,
                          .preconditioner = adjoint ? preconditioner_adjoint_ : preconditioner_};
     solver.x0 = warm.start(c);
@@ -198,7 +176,7 @@ private:
   OperatorPtr preconditioner_;
   OperatorPtr preconditioner_adjoint_;
   SparseSolveOptions options_;
-  mutable WarmStart forward_, backward_;
+  mutable detail::KrylovWarmStart forward_, backward_;
 };
 
 void check_lstsq_options(const SparseLstsqOptions& o, std::size_t n) {
@@ -246,7 +224,7 @@ private:
   void apply_adjoint_impl(ConstVectorView v, VectorView z) const override { solve(true, v, z); }
 
   void solve(bool adjoint, ConstVectorView c, VectorView y) const {
-    WarmStart& warm = adjoint ? backward_ : forward_;
+    detail::KrylovWarmStart& warm = adjoint ? backward_ : forward_;
     SolverOptions solver{.rtol = options_.rtol, .atol = options_.atol, .max_iterations = options_.max_iterations,
                          .preconditioner = adjoint ? nullptr : preconditioner_};
     solver.x0 = warm.start(c);
@@ -292,7 +270,7 @@ private:
   OperatorPtr preconditioner_adjoint_;
   OperatorPtr adjoint_operator_;
   SparseLstsqOptions options_;
-  mutable WarmStart forward_, backward_;
+  mutable detail::KrylovWarmStart forward_, backward_;
 };
 
 // A^+ by SPQR: one factorization, its least-squares solve and (apply_adjoint) its minimum-norm solve

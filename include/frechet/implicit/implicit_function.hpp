@@ -30,7 +30,6 @@
 #include "frechet/core/error.hpp"
 #include "frechet/implicit/coloring.hpp"
 #include "frechet/implicit/root_find.hpp"
-#include "frechet/krylov/solver_options.hpp"
 #include "frechet/linop/implicit_operators.hpp"
 
 namespace frechet {
@@ -66,13 +65,15 @@ namespace detail {
 ///     y_0 = alpha y_prev,   alpha = <c, c_prev> / ||c_prev||^2,
 /// which minimises ||c - alpha c_prev|| and so ||c - A y_0|| up to the previous solve's residual: a
 /// repeated (or parallel) right-hand side starts at its answer, an orthogonal one from zero, and no
-/// start is worse than zero by more than the previous solve's residual.
+/// start is worse than zero by more than the previous solve's residual. Used by ImplicitLinearization
+/// and by sparse_solve's and sparse_lstsq's Krylov paths.
 struct KrylovWarmStart {
   Vector rhs, solution;
-  /// Sets options.x0 to alpha y_prev, or leaves it empty (zero) when there is no memory or alpha is 0.
-  void start(ConstVectorView c, SolverOptions& options) const;
+  /// The start for right-hand side c: alpha y_prev, or empty (zero) before the first solve or when
+  /// alpha is 0.
+  Vector start(ConstVectorView c) const;
   /// Remembers a converged solve's right-hand side and solution.
-  void keep(ConstVectorView c, ConstVectorView y);
+  void remember(ConstVectorView c, Vector y);
   std::size_t bytes() const noexcept { return (rhs.capacity() + solution.capacity()) * sizeof(double); }
 };
 }  // namespace detail
