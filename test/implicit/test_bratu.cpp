@@ -68,6 +68,7 @@ BOOST_AUTO_TEST_CASE(newton_krylov_and_sensitivities_with_ten_thousand_unknowns)
   // so a parallel right-hand side costs no iteration (its start already meets the stopping rule) and
   // gives the scaled answer; an independent one costs a full solve again.
   const int before_repeats = lin.linear_iterations();
+  BOOST_TEST_MESSAGE("GMRES iterations of the first jvp and vjp: " << before_repeats);
   Vector three_u_bar = u_bar;
   scale(3.0, three_u_bar);
   BOOST_TEST(std::abs(lin.vjp(three_u_bar)[0] - 3.0 * lambda_bar[0]) <= 1e-8 * std::abs(lambda_bar[0]));
