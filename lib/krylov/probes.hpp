@@ -1,16 +1,55 @@
 #pragma once
-// Random probes and running sample moments for the stochastic estimators. Internal.
+// Random probes, the rows an estimator holds, and running sample moments for the stochastic
+// estimators. Internal.
 
 #include <cmath>
+#include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <utility>
 
+#include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
 #include "frechet/krylov/trace_result.hpp"
 
 namespace frechet::detail {
+
+/// The rows an estimator's operator holds: rows [offset, offset + rows()) of a square operator of
+/// global_size rows split in contiguous blocks over processes (lib/petsc's distributed operators),
+/// the entries of the vectors it is applied to split alike. `sum` adds an array of this process's
+/// partial sums over all processes, in place (collective; MPI_Allreduce in lib/petsc). A block with
+/// an empty `sum` holds every row, and every reduction is the identity: the estimators then compute
+/// exactly what they computed before there were blocks.
+struct RowBlock {
+  std::size_t offset = 0;
+  std::size_t global_size = 0;
+  std::function<void(VectorView)> sum{};
+
+  /// All n rows, in one process.
+  static RowBlock whole(std::size_t n) { return {.offset = 0, .global_size = n}; }
+  bool is_whole() const { return !sum; }
+  /// Adds partial sums over the processes, in place.
+  void reduce(VectorView partial) const {
+    if (sum) sum(partial);
+  }
+  /// <x, y> over all rows.
+  double dot(ConstVectorView x, ConstVectorView y) const {
+    double s = frechet::dot(x, y);
+    reduce(VectorView(&s, 1));
+    return s;
+  }
+  /// ||x||_2 over all rows: core's norm2 for the whole, else the root of the sum of the blocks'
+  /// squared norms (each scaled against overflow by norm2).
+  double norm2(ConstVectorView x) const {
+    const double local = frechet::norm2(x);
+    if (is_whole()) return local;
+    double square = local * local;
+    reduce(VectorView(&square, 1));
+    return std::sqrt(square);
+  }
+};
 
 /// Fills z with independent entries of the distribution.
 inline void fill_probe(Random& rng, ProbeDistribution distribution, VectorView z) {
@@ -19,6 +58,35 @@ inline void fill_probe(Random& rng, ProbeDistribution distribution, VectorView z
   } else {
     rng.fill_gaussian(z);
   }
+}
+
+/// Fills z with the block's entries [offset, offset + z.size()) of the probe that fill_probe draws
+/// for all global_size rows, and leaves rng where that draw leaves it: every process draws its
+/// slice of the same global probe, so a distributed estimate equals the serial one with the same
+/// seed to round-off. A Rademacher probe takes entry i from bit i mod 64 of the (i / 64)-th 64-bit
+/// draw (Random::fill_rademacher's order), so the words before and after the block are drawn and
+/// discarded: (global_size - z.size()) / 64 draws. A Gaussian one (the polar method rejects a
+/// variable number of draws) is generated whole and sliced: global_size draws per process.
+inline void fill_probe(Random& rng, ProbeDistribution distribution, VectorView z, const RowBlock& block) {
+  if (block.is_whole()) {
+    fill_probe(rng, distribution, z);
+    return;
+  }
+  const std::size_t begin = block.offset, end = block.offset + z.size();
+  if (distribution == ProbeDistribution::gaussian) {
+    for (std::size_t i = 0; i < begin; ++i) rng.gaussian();
+    rng.fill_gaussian(z);
+    for (std::size_t i = end; i < block.global_size; ++i) rng.gaussian();
+    return;
+  }
+  const std::size_t words = (block.global_size + 63) / 64;
+  std::size_t word = 0;
+  for (; word < begin / 64; ++word) rng.next_u64();
+  for (std::size_t i = begin; i < end; ++word) {
+    std::uint64_t bits = rng.next_u64() >> (i % 64);
+    for (std::size_t b = i % 64; b < 64 && i < end; ++b, ++i, bits >>= 1) z[i - begin] = (bits & 1U) ? 1.0 : -1.0;
+  }
+  for (; word < words; ++word) rng.next_u64();
 }
 
 /// Throws ArgumentError "<function>: options.<field>: expected >= <least>, got <value>".
