@@ -1,5 +1,5 @@
 #pragma once
-// The stochastic estimators on a block of rows: the one body of each estimator, which the public
+// The stochastic estimators and Lanczos on a block of rows: the one body of each, which the public
 // functions call with all rows (RowBlock::whole) and lib/petsc's petsc_* functions with this rank's
 // rows and MPI's reduction. `function` names the caller in error messages. Every reduction of a
 // block goes through RowBlock, and every probe is the block's slice of the global probe, so the
@@ -9,6 +9,7 @@
 
 #include "frechet/krylov/hutchinson.hpp"
 #include "frechet/krylov/hutchpp.hpp"
+#include "frechet/krylov/lanczos.hpp"
 #include "frechet/krylov/stochastic_lanczos_quadrature.hpp"
 #include "probes.hpp"
 
@@ -34,5 +35,11 @@ TraceResult lanczos_quadrature_log_determinant(const char* function, const Linea
 SpectralDensityResult lanczos_quadrature_spectral_density(const char* function, const LinearOperator& a,
                                                           const SpectralDensityOptions& options,
                                                           const RowBlock& block);
+
+/// lanczos on the block: the basis stored by the block's rows (eigenvectors too), the Gram-Schmidt
+/// coefficients and norms reduced over the blocks, the start vector the block's slice of the
+/// global one; options.x0 is the block's part.
+LanczosResult lanczos(const char* function, const LinearOperator& a, const LanczosOptions& options,
+                      const RowBlock& block);
 
 }  // namespace frechet::detail

@@ -5,31 +5,11 @@
 
 #include "estimators.hpp"
 #include "frechet/core/blas1.hpp"
-#include "orthogonalize.hpp"
 #include "probes.hpp"
+#include "row_block.hpp"
 #include "solver_support.hpp"
 
 namespace frechet {
-namespace {
-
-// Makes w orthogonal to the k orthonormal columns of `basis` (the block's rows of them, leading
-// dimension n) over all rows: orthogonalize's classical Gram-Schmidt twice, with the coefficients
-// of each pass summed over the blocks before they are used. With the whole block it does what
-// orthogonalize does, bit for bit, without the norm (the caller takes it when it needs it).
-// `coefficients` needs k entries.
-void orthogonalize_rows(const double* basis, std::size_t n, std::size_t k, VectorView w, VectorView coefficients,
-                        const detail::RowBlock& block) {
-  if (k == 0) return;
-  const VectorView h = coefficients.first(k);
-  for (int pass = 0; pass < 2; ++pass) {
-    detail::basis_dots(basis, n, k, w, h);
-    block.reduce(h);
-    detail::basis_axpy(-1.0, basis, n, k, h, w);
-  }
-}
-
-}  // namespace
-
 namespace detail {
 
 // Block Gram-Schmidt in one reduction per block (Cholesky QR twice) would take fewer reductions, but
@@ -49,7 +29,7 @@ TraceResult hutchpp_trace(const char* function, const LinearOperator& a, const H
 
   // Q: an orthonormal basis of A S, built column by column; a column that is (numerically) in the
   // span of the previous ones is dropped, so Q has rank(A S) columns.
-  Vector q(n * sketch), z(n), az(n), h(sketch + 1);
+  Vector q(n * sketch), z(n), az(n), h(sketch + 1), scratch(sketch + 1);
   std::size_t rank = 0;
   for (std::size_t j = 0; j < sketch; ++j) {
     fill_probe(rng, options.distribution, z, block);
@@ -57,7 +37,7 @@ TraceResult hutchpp_trace(const char* function, const LinearOperator& a, const H
     a.apply(z, column);
     ++result.operator_products;
     const double before = block.norm2(column);
-    orthogonalize_rows(q.data(), n, rank, column, h, block);
+    orthogonalize_rows(q.data(), n, rank, column, h, scratch, block);
     const double after = block.norm2(column);
     if (after > 1e-12 * before && after > 0.0) {
       scale(1.0 / after, column);
@@ -81,7 +61,7 @@ TraceResult hutchpp_trace(const char* function, const LinearOperator& a, const H
   Vector samples(static_cast<std::size_t>(residual_probes));
   for (std::size_t k = 0; k < samples.size(); ++k) {
     fill_probe(rng, options.distribution, z, block);
-    orthogonalize_rows(q.data(), n, rank, z, h, block);
+    orthogonalize_rows(q.data(), n, rank, z, h, scratch, block);
     a.apply(z, az);
     ++result.operator_products;
     samples[k] = dot(z, az);

@@ -1,55 +1,18 @@
 #pragma once
-// Random probes, the rows an estimator holds, and running sample moments for the stochastic
-// estimators. Internal.
+// Random probes and running sample moments for the stochastic estimators. Internal.
 
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <string>
 #include <utility>
 
-#include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
 #include "frechet/krylov/trace_result.hpp"
+#include "row_block.hpp"
 
 namespace frechet::detail {
-
-/// The rows an estimator's operator holds: rows [offset, offset + rows()) of a square operator of
-/// global_size rows split in contiguous blocks over processes (lib/petsc's distributed operators),
-/// the entries of the vectors it is applied to split alike. `sum` adds an array of this process's
-/// partial sums over all processes, in place (collective; MPI_Allreduce in lib/petsc). A block with
-/// an empty `sum` holds every row, and every reduction is the identity: the estimators then compute
-/// exactly what they computed before there were blocks.
-struct RowBlock {
-  std::size_t offset = 0;
-  std::size_t global_size = 0;
-  std::function<void(VectorView)> sum{};
-
-  /// All n rows, in one process.
-  static RowBlock whole(std::size_t n) { return {.offset = 0, .global_size = n}; }
-  bool is_whole() const { return !sum; }
-  /// Adds partial sums over the processes, in place.
-  void reduce(VectorView partial) const {
-    if (sum) sum(partial);
-  }
-  /// <x, y> over all rows.
-  double dot(ConstVectorView x, ConstVectorView y) const {
-    double s = frechet::dot(x, y);
-    reduce(VectorView(&s, 1));
-    return s;
-  }
-  /// ||x||_2 over all rows: core's norm2 for the whole, else the root of the sum of the blocks'
-  /// squared norms (each scaled against overflow by norm2).
-  double norm2(ConstVectorView x) const {
-    const double local = frechet::norm2(x);
-    if (is_whole()) return local;
-    double square = local * local;
-    reduce(VectorView(&square, 1));
-    return std::sqrt(square);
-  }
-};
 
 /// Fills z with independent entries of the distribution.
 inline void fill_probe(Random& rng, ProbeDistribution distribution, VectorView z) {

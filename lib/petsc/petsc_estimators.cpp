@@ -1,5 +1,6 @@
 #include "frechet/petsc/petsc_estimators.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -32,6 +33,26 @@ detail::RowBlock row_block(const char* function, const LinearOperator& a, MPI_Co
           .sum = [comm](VectorView partial) {
             MPI_Allreduce(MPI_IN_PLACE, partial.data(), static_cast<int>(partial.size()), MPI_DOUBLE, MPI_SUM, comm);
           }};
+}
+
+// options.x0 agreed over the ranks: empty on every rank, or this rank's part, finite, on every rank.
+void check_start(const char* function, const LinearOperator& a, ConstVectorView x0, MPI_Comm comm) {
+  bool finite = true;
+  for (const double v : x0) finite = finite && std::isfinite(v);
+  const int local[3] = {x0.empty() ? 1 : 0, !x0.empty() && x0.size() != a.rows() ? 1 : 0, finite ? 0 : 1};
+  int global[3] = {0, 0, 0};
+  MPI_Allreduce(local, global, 3, MPI_INT, MPI_SUM, comm);
+  int ranks = 1;
+  MPI_Comm_size(comm, &ranks);
+  if ((global[0] != 0 && global[0] != ranks) || global[1] != 0) {
+    throw ShapeError(std::string(function) + ": options.x0: expected this rank's part (its rows' entries) on every "
+                     "rank or empty on every rank, got " + std::to_string(global[0]) + " empty and " +
+                     std::to_string(global[1]) + " of the wrong size among " + std::to_string(ranks) + " ranks");
+  }
+  if (global[2] != 0) {
+    throw NonFiniteError(std::string(function) + ": options.x0: expected finite entries, got a non-finite one on " +
+                         std::to_string(global[2]) + " rank(s)");
+  }
 }
 
 }  // namespace
@@ -95,6 +116,17 @@ SpectralDensityResult petsc_lanczos_quadrature_spectral_density(const LinearOper
 SpectralDensityResult petsc_lanczos_quadrature_spectral_density(const DistributedOperator& a,
                                                                 const SpectralDensityOptions& options) {
   return petsc_lanczos_quadrature_spectral_density(a, a.comm(), options);
+}
+
+LanczosResult petsc_lanczos(const LinearOperator& a, MPI_Comm comm, const LanczosOptions& options) {
+  constexpr const char* name = "petsc_lanczos";
+  detail::RowBlock block = row_block(name, a, comm);
+  check_start(name, a, options.x0, comm);
+  return detail::lanczos(name, a, options, block);
+}
+
+LanczosResult petsc_lanczos(const DistributedOperator& a, const LanczosOptions& options) {
+  return petsc_lanczos(a, a.comm(), options);
 }
 
 }  // namespace frechet

@@ -1,6 +1,6 @@
-// The stochastic estimators on distributed operators against the serial estimators with the same
-// seed and options: the same probes (each rank draws its slice of the global probe), so the same
-// estimates to round-off, on the 3D Laplacian (assembled, matrix-free, and a combinator of it) and
+// The stochastic estimators and Lanczos on distributed operators against the serial ones with the
+// same seed and options: the same probes (each rank draws its slice of the global probe), so the
+// same results to round-off, on the 3D Laplacian (assembled, matrix-free, and a combinator of it) and
 // on a Matrix Market file. Bad input throws the same error on every rank.
 #include <boost/test/unit_test.hpp>
 
@@ -13,6 +13,7 @@
 #include "frechet/core/error.hpp"
 #include "frechet/krylov/hutchinson.hpp"
 #include "frechet/krylov/hutchpp.hpp"
+#include "frechet/krylov/lanczos.hpp"
 #include "frechet/krylov/stochastic_lanczos_quadrature.hpp"
 #include "frechet/linop/combinators.hpp"
 #include "frechet/linop/laplacian.hpp"
@@ -53,9 +54,11 @@ void check_trace_matches(const TraceResult& distributed, const TraceResult& seri
 }
 
 // Every estimator on d (this rank's rows of `serial`) against the serial estimator, with both
-// probe distributions. positive_definite: also the log-determinant.
+// probe distributions; the log-determinant of a positive definite A; Lanczos for the largest
+// eigenvalues, and for the smallest where they are not clustered (restarted Lanczos with a basis of
+// 12 converges to them).
 void check_estimators_match(const LinearOperator& d, MPI_Comm comm, std::size_t row_begin, const OperatorPtr& s,
-                            bool positive_definite) {
+                            bool positive_definite, bool smallest_eigenvalues) {
   for (const ProbeDistribution distribution : distributions) {
     BOOST_TEST_CONTEXT("distribution " << static_cast<int>(distribution)) {
       const HutchinsonOptions h{.probes = 12, .distribution = distribution, .seed = 5};
@@ -88,6 +91,39 @@ void check_estimators_match(const LinearOperator& d, MPI_Comm comm, std::size_t 
       BOOST_TEST(density.operator_products == density_serial.operator_products);
     }
   }
+  // Lanczos, restarted (basis of 12 for 3 pairs), from the seeded start vector and from x0.
+  for (const EigenTarget target : {EigenTarget::largest, EigenTarget::smallest}) {
+    if (target == EigenTarget::smallest && !smallest_eigenvalues) continue;
+    BOOST_TEST_CONTEXT("target " << static_cast<int>(target)) {
+      LanczosOptions options{.count = 3, .target = target, .basis_size = 12, .seed = 3};
+      const LanczosResult serial = lanczos(s, options);
+      const LanczosResult distributed = petsc_lanczos(d, comm, options);
+      BOOST_TEST(serial.converged);
+      BOOST_TEST(distributed.converged);
+      BOOST_TEST(distributed.operator_products == serial.operator_products);
+      BOOST_TEST(distributed.restarts == serial.restarts);
+      BOOST_TEST(global_relative_error(comm, distributed.eigenvalues, serial.eigenvalues) <= 1e-12);
+      for (std::size_t c = 0; c < serial.eigenvalues.size(); ++c) {
+        // The residual norms are ~ rtol ||A||: compare them on that scale, and the vectors by their
+        // residuals, which are the same on every rank.
+        BOOST_TEST(std::abs(distributed.residual_norms[c] - serial.residual_norms[c]) <=
+                   1e-12 * std::abs(serial.eigenvalues.back()) + 1e-300);
+        const Vector y(distributed.eigenvectors.col(c).begin(), distributed.eigenvectors.col(c).end());
+        Vector r = d.apply(y);
+        for (std::size_t i = 0; i < r.size(); ++i) r[i] -= distributed.eigenvalues[c] * y[i];
+        BOOST_TEST(global_norm2(comm, r) <= 1e-8 * std::abs(distributed.eigenvalues[c]));
+        BOOST_TEST(std::abs(global_norm2(comm, y) - 1.0) <= 1e-12);
+      }
+      Vector x0(s->rows());
+      for (std::size_t i = 0; i < x0.size(); ++i) x0[i] = 1.0 + std::sin(static_cast<double>(i));
+      options.x0 = x0;
+      const LanczosResult from_x0 = lanczos(s, options);
+      options.x0 = slice(x0, row_begin, d.rows());
+      const LanczosResult from_x0_distributed = petsc_lanczos(d, comm, options);
+      BOOST_TEST(global_relative_error(comm, from_x0_distributed.eigenvalues, from_x0.eigenvalues) <= 1e-12);
+      BOOST_TEST(from_x0_distributed.operator_products == from_x0.operator_products);
+    }
+  }
 }
 
 // Runs f, which must throw E on every rank, and checks that every rank's message is the same (by
@@ -117,9 +153,9 @@ BOOST_AUTO_TEST_SUITE(estimators)
 BOOST_AUTO_TEST_CASE(laplacian_estimates_equal_serial_ones) {
   const OperatorPtr serial = sparse_operator(laplacian_3d(7, 6, 5));
   const DistributedCsrMatrix assembled = distributed_laplacian_3d(world(), 7, 6, 5);
-  check_estimators_match(assembled, assembled.comm(), assembled.row_begin(), serial, true);
+  check_estimators_match(assembled, assembled.comm(), assembled.row_begin(), serial, true, true);
   const auto matrix_free = distributed_laplacian_3d_operator(world(), 7, 6, 5);
-  check_estimators_match(*matrix_free, world(), matrix_free->row_begin(), serial, true);
+  check_estimators_match(*matrix_free, world(), matrix_free->row_begin(), serial, true, true);
   // The DistributedOperator overloads are the communicator ones.
   const HutchinsonOptions h{.probes = 5, .seed = 2};
   BOOST_TEST(petsc_hutchinson_trace(assembled, h).estimate == petsc_hutchinson_trace(assembled, world(), h).estimate);
@@ -132,7 +168,7 @@ BOOST_AUTO_TEST_CASE(combinator_of_a_distributed_operator_equals_serial) {
   for (std::size_t i = 0; i < shift.size(); ++i) shift[i] = 0.5 + static_cast<double>(i % 7);
   const OperatorPtr sum = add(d, diagonal_operator(slice(shift, d->row_begin(), d->rows())));
   const OperatorPtr serial = add(sparse_operator(laplacian_3d(5, 4, 6)), diagonal_operator(shift));
-  check_estimators_match(*sum, world(), d->row_begin(), serial, true);
+  check_estimators_match(*sum, world(), d->row_begin(), serial, true, true);
 }
 
 // Hutch++ on a rank-3 operator: the sketch's other columns are dropped on every rank alike, and the
@@ -156,7 +192,8 @@ BOOST_AUTO_TEST_CASE(matrix_market_estimates_equal_serial_ones) {
   const auto dir = frechet::testing::matrix_dir();
   if (dir.empty() || !std::filesystem::exists(dir / "494_bus.mtx")) return;  // no matrices in this build
   const DistributedCsrMatrix d = read_distributed_matrix_market(dir / "494_bus.mtx", world());
-  check_estimators_match(d, d.comm(), d.row_begin(), sparse_operator(read_matrix_market(dir / "494_bus.mtx").matrix), true);
+  check_estimators_match(d, d.comm(), d.row_begin(), sparse_operator(read_matrix_market(dir / "494_bus.mtx").matrix), true,
+                         false);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_throws_the_same_error_on_every_rank) {
@@ -172,6 +209,13 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_the_same_error_on_every_rank) {
   check_throws_alike<ShapeError>([&] { petsc_hutchpp_trace(*uneven, world()); });
   check_throws_alike<ShapeError>([&] { petsc_lanczos_quadrature_log_determinant(*uneven, world()); });
   check_throws_alike<ShapeError>([&] { petsc_lanczos_quadrature_spectral_density(*uneven, world()); });
+  check_throws_alike<ShapeError>([&] { petsc_lanczos(*uneven, world()); });
+  // x0 of the wrong size, or not finite, on rank 0 only.
+  check_throws_alike<ShapeError>([&] { petsc_lanczos(d, {.x0 = Vector(d.rows() + (rank == 0 ? 1 : 0), 1.0)}); });
+  Vector nan(d.rows(), 1.0);
+  if (rank == 0 && !nan.empty()) nan[0] = std::nan("");
+  check_throws_alike<NonFiniteError>([&] { petsc_lanczos(d, {.x0 = nan}); });
+  check_throws_alike<ArgumentError>([&] { petsc_lanczos(d, {.count = 61}); });
   // Bad options, and an empty f.
   check_throws_alike<ArgumentError>([&] { petsc_hutchinson_trace(d, {.probes = 0}); });
   check_throws_alike<ArgumentError>([&] { petsc_hutchpp_trace(d, {.operator_products = 5}); });

@@ -1,9 +1,10 @@
 #pragma once
 /// \file
 /// frechet's stochastic estimators (Hutchinson's trace and diagonal, Hutch++, stochastic Lanczos
-/// quadrature) on an operator distributed by rows: the serial algorithms, run on this rank's rows
-/// with their inner products summed over the ranks (MPI_Allreduce). PETSc has no trace estimator,
-/// so these are frechet's own, one body for the serial and the distributed estimate.
+/// quadrature) and Lanczos eigenvalues on an operator distributed by rows: the serial algorithms,
+/// run on this rank's rows with their inner products summed over the ranks (MPI_Allreduce). PETSc
+/// has no trace estimator, so these are frechet's own, one body for the serial and the distributed
+/// method.
 ///
 /// Each rank draws its entries of the global probe vector the serial estimator draws with the same
 /// seed, so the estimate equals the serial one to round-off at any number of ranks. A Rademacher
@@ -17,6 +18,7 @@
 
 #include "frechet/krylov/hutchinson.hpp"
 #include "frechet/krylov/hutchpp.hpp"
+#include "frechet/krylov/lanczos.hpp"
 #include "frechet/krylov/stochastic_lanczos_quadrature.hpp"
 #include "frechet/linop/linear_operator.hpp"
 #include "frechet/petsc/distributed_operator.hpp"
@@ -75,5 +77,15 @@ SpectralDensityResult petsc_lanczos_quadrature_spectral_density(const LinearOper
 /// petsc_lanczos_quadrature_spectral_density(a, a.comm(), options).
 SpectralDensityResult petsc_lanczos_quadrature_spectral_density(const DistributedOperator& a,
                                                                 const SpectralDensityOptions& options = {});
+
+/// lanczos (thick-restart, extreme eigenpairs of symmetric A) on the distributed operator: the
+/// eigenvalues and residual norms are the same on every rank, `eigenvectors` holds this rank's
+/// rows. options.x0 is this rank's part, or empty on every rank (the start vector is then the
+/// serial one's slice). Equals lanczos of the serial operator to round-off. Throws as
+/// petsc_hutchinson_trace, and ShapeError or NonFiniteError on every rank when some rank's x0 has
+/// the wrong size or is not finite.
+LanczosResult petsc_lanczos(const LinearOperator& a, MPI_Comm comm, const LanczosOptions& options = {});
+/// petsc_lanczos(a, a.comm(), options).
+LanczosResult petsc_lanczos(const DistributedOperator& a, const LanczosOptions& options = {});
 
 }  // namespace frechet
