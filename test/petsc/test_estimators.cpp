@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "frechet/core/error.hpp"
+#include "frechet/core/random.hpp"
 #include "frechet/krylov/hutchinson.hpp"
 #include "frechet/krylov/hutchpp.hpp"
 #include "frechet/krylov/lanczos.hpp"
@@ -159,6 +160,31 @@ BOOST_AUTO_TEST_CASE(laplacian_estimates_equal_serial_ones) {
   // The DistributedOperator overloads are the communicator ones.
   const HutchinsonOptions h{.probes = 5, .seed = 2};
   BOOST_TEST(petsc_hutchinson_trace(assembled, h).estimate == petsc_hutchinson_trace(assembled, world(), h).estimate);
+}
+
+// 524,800 rows: at 2 ranks the second block starts 4,100 words of signs in, where the generator
+// jumps ahead (Random::discard) rather than drawing them.
+BOOST_AUTO_TEST_CASE(large_laplacian_probes_jump_ahead) {
+  const DistributedCsrMatrix d = distributed_laplacian_3d(world(), 82, 80, 80);
+  const OperatorPtr serial = sparse_operator(laplacian_3d(82, 80, 80));
+  const HutchinsonOptions h{.probes = 3, .seed = 8};
+  check_trace_matches(petsc_hutchinson_trace(d, h), hutchinson_trace(serial, h), 1e-13);
+  BOOST_TEST(global_relative_error(d.comm(), petsc_hutchinson_diagonal(d, h).diagonal,
+                                   slice(hutchinson_diagonal(serial, h).diagonal, d.row_begin(), d.rows())) <= 1e-14);
+}
+
+// Random::discard(d) leaves the generator where d draws leave it, on both sides of the count where
+// it changes from stepping to the jump polynomial, and keeps a held-over Gaussian.
+BOOST_AUTO_TEST_CASE(random_discard_equals_draws) {
+  for (const std::uint64_t count : {0ULL, 1ULL, 4095ULL, 4096ULL, 100003ULL, (1ULL << 22) + 5}) {
+    Random jumped(17), drawn(17);
+    const double held = jumped.gaussian();
+    BOOST_TEST(drawn.gaussian() == held);
+    jumped.discard(count);
+    for (std::uint64_t k = 0; k < count; ++k) drawn.next_u64();
+    BOOST_TEST(jumped.gaussian() == drawn.gaussian());  // the held-over half of the pair
+    BOOST_TEST(jumped.next_u64() == drawn.next_u64());
+  }
 }
 
 // A combinator of a distributed operator (A + diag(d)) is a plain LinearOperator on this rank's rows.

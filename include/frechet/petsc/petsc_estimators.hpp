@@ -8,9 +8,10 @@
 ///
 /// Each rank draws its entries of the global probe vector the serial estimator draws with the same
 /// seed, so the estimate equals the serial one to round-off at any number of ranks. A Rademacher
-/// probe costs each rank (N - n) / 64 discarded 64-bit draws besides its own n entries, a Gaussian
-/// one N draws (N global, n this rank's): generate Gaussian probes only where the product costs
-/// more than N normal draws. Every rank must pass the same options; the calls are collective.
+/// probe costs each rank its own n entries and two jumps of the generator over the other ranks'
+/// (Random::discard, logarithmic in N); a Gaussian one costs N normal draws (N global, n this
+/// rank's): use Gaussian probes only where the product costs more than N normal draws. Every rank
+/// must pass the same options; the calls are collective.
 
 #include <mpi.h>
 
