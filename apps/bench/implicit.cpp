@@ -1,8 +1,8 @@
 // implicit: Bratu's problem -Laplace(u) = lambda e^u on an m x m grid (default 10^5 and 10^6
-// unknowns), solved by Newton-Krylov (GMRES with ILU(0) of the coloured Jacobian at every iterate)
-// and by the sparse-direct Newton (UMFPACK and CHOLMOD, analysed once, refactored every step), and the
+// unknowns), solved by Newton-Krylov (GMRES with ILU(0), or with smoothed-aggregation AMG, of the
+// coloured Jacobian at every iterate) and by the sparse-direct Newton (UMFPACK and CHOLMOD, analysed once, refactored every step), and the
 // gradient of the loss sum(u*(lambda)) / n by the implicit adjoint, whose GMRES solve is preconditioned
-// by what the forward solve left (the kept factors, or the last ILU(0)). Per case: the forward and
+// by what the forward solve left (the kept factors, or the last ILU(0) or AMG hierarchy). Per case: the forward and
 // gradient times and ratio_grad_to_forward; per size, ratio_colored_to_dense_jvps (JVPs per
 // Jacobian by colouring over n), and up to --unrolled-max-n unknowns the same gradient by unrolling
 // the sparse Cholesky Newton iterations on the tape (each step a differentiable sparse_solve):
@@ -13,8 +13,9 @@
 // solve's last, its preconditioner). Scalar roots:
 // bracket_root (TOMS 748) against Boost.Math's toms748_solve and newton_root against its
 // newton_raphson_iterate, called directly with the same stopping rule, ratio_frechet_to_boost. With
-// -Dkinsol_peer, SUNDIALS KINSOL's Newton-GMRES with the same ILU(0) of the Jacobian at every iterate
-// (KINSetPreconditioner) beside frechet's newton_krylov_ilu0: ratio_kinsol_to_frechet. With
+// -Dkinsol_peer, SUNDIALS KINSOL's Newton-GMRES with the same ILU(0) or AMG of the Jacobian at every
+// iterate (KINSetPreconditioner) beside frechet's newton_krylov_ilu0 and newton_krylov_amg:
+// ratio_kinsol_to_frechet. With
 // -Dscipy_peer, SciPy's newton_krylov on the same residual and stopping rule (no preconditioner,
 // LGMRES) beside frechet's unpreconditioned Newton-Krylov, up to --peer-max-n unknowns (unpreconditioned
 // Newton-GMRES needs thousands of GMRES iterations per step at 10^5 and more): ratio_scipy_to_frechet.
@@ -37,6 +38,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -53,6 +55,7 @@
 #include "frechet/implicit/scalar_root.hpp"
 #include "frechet/implicit/sparse_solve.hpp"
 #include "frechet/linop/laplacian.hpp"
+#include "frechet/precond/amg.hpp"
 #include "frechet/precond/incomplete_lu.hpp"
 #include "frechet/precond/sparse_cholesky.hpp"
 
@@ -236,8 +239,8 @@ void scalar_roots(bool json, nlohmann::json& report) {
 
 #ifdef FRECHET_KINSOL_PEER
 // SUNDIALS KINSOL's inexact Newton with SPGMR(30), matrix-free (its difference-quotient J v), right-
-// preconditioned by the ILU(0) that frechet's newton_krylov_ilu0 uses (ilu0_preconditioner of the
-// Jacobian, refactored at every Newton iterate: KINSetMaxSetupCalls 1), its line search and the
+// preconditioned by what frechet's Newton-Krylov case uses (ilu0_preconditioner or amg_preconditioner
+// of the Jacobian, rebuilt at every Newton iterate: KINSetMaxSetupCalls 1), its line search and the
 // Eisenstat-Walker choice 2 (gamma 0.9, alpha 2), on the same residual written as a plain loop, no
 // step bound. Its Jacobian is assembled by hand (the stencil's -1 and the diagonal 4 - h^2 lambda
 // e^u), as a KINSOL user would; frechet's is coloured (its JVPs are in frechet's forward time).
@@ -254,7 +257,8 @@ struct BratuData {
   double h2;
   const CsrMatrix* pattern;                  // the Jacobian's structure, laplacian_2d(m, m)
   std::vector<SparseIndex> diagonal;         // the position of each row's diagonal entry in it
-  std::shared_ptr<const IncompleteLuPreconditioner> ilu;
+  std::function<OperatorPtr(const CsrMatrix&)> make_preconditioner;  // ILU(0) or AMG, as frechet's case
+  OperatorPtr preconditioner;
   Vector work;
 };
 
@@ -276,7 +280,8 @@ int kinsol_residual(N_Vector uv, N_Vector fv, void* data) {
   return 0;
 }
 
-// The Jacobian at u and its ILU(0). A zero pivot is a recoverable failure (1): KINSOL then retries.
+// The Jacobian at u and its preconditioner. A failed setup (a zero pivot) is a recoverable failure
+// (1): KINSOL then retries.
 int kinsol_preconditioner_setup(N_Vector uv, N_Vector, N_Vector, N_Vector, void* data) {
   auto& d = *static_cast<BratuData*>(data);
   const double* u = N_VGetArrayPointer(uv);
@@ -284,8 +289,8 @@ int kinsol_preconditioner_setup(N_Vector uv, N_Vector, N_Vector, N_Vector, void*
   Vector values(p.values().begin(), p.values().end());
   for (std::size_t k = 0; k < p.rows(); ++k) values[d.diagonal[k]] = 4.0 - d.h2 * lambda * std::exp(u[k]);
   try {
-    d.ilu = ilu0_preconditioner(CsrMatrix(p.rows(), p.cols(), {p.row_offsets().begin(), p.row_offsets().end()},
-                                          {p.col_indices().begin(), p.col_indices().end()}, std::move(values)));
+    d.preconditioner = d.make_preconditioner(CsrMatrix(p.rows(), p.cols(), {p.row_offsets().begin(), p.row_offsets().end()},
+                                                       {p.col_indices().begin(), p.col_indices().end()}, std::move(values)));
   } catch (const NumericalError&) {
     return 1;
   }
@@ -297,14 +302,16 @@ int kinsol_preconditioner_solve(N_Vector, N_Vector, N_Vector, N_Vector, N_Vector
   auto& d = *static_cast<BratuData*>(data);
   const std::size_t n = d.work.size();
   double* v = N_VGetArrayPointer(vv);
-  d.ilu->apply(ConstVectorView(v, n), d.work);
+  d.preconditioner->apply(ConstVectorView(v, n), d.work);
   std::copy(d.work.begin(), d.work.end(), v);
   return 0;
 }
 
-KinsolRun kinsol_newton_gmres(std::size_t m, const CsrMatrix& pattern, int repeats) {
+KinsolRun kinsol_newton_gmres(std::size_t m, const CsrMatrix& pattern, std::function<OperatorPtr(const CsrMatrix&)> make_preconditioner,
+                              int repeats) {
   const std::size_t n = m * m;
-  BratuData data{m, 1.0 / static_cast<double>((m + 1) * (m + 1)), &pattern, std::vector<SparseIndex>(n), nullptr, Vector(n)};
+  BratuData data{m, 1.0 / static_cast<double>((m + 1) * (m + 1)), &pattern, std::vector<SparseIndex>(n), std::move(make_preconditioner),
+                 nullptr, Vector(n)};
   const auto ro = pattern.row_offsets();
   const auto ci = pattern.col_indices();
   for (std::size_t i = 0; i < n; ++i)
@@ -335,7 +342,7 @@ KinsolRun kinsol_newton_gmres(std::size_t m, const CsrMatrix& pattern, int repea
     KINSetNumMaxIters(kinsol, 50);
     KINSetEtaForm(kinsol, KIN_ETACHOICE2);
     KINSetEtaParams(kinsol, 0.9, 2.0);
-    KINSetMaxSetupCalls(kinsol, 1);  // a new ILU(0) at every iterate, as frechet's preconditioner_update
+    KINSetMaxSetupCalls(kinsol, 1);  // a new preconditioner at every iterate, as frechet's preconditioner_update
     SUNLinearSolver gmres = SUNLinSol_SPGMR(u, SUN_PREC_RIGHT, 30, context);
     SUNLinSol_SPGMRSetMaxRestarts(gmres, 1000);
     KINSetLinearSolver(kinsol, gmres, nullptr);
@@ -432,6 +439,30 @@ int main(int argc, char** argv) {
     }
     add_case(std::move(j));
   };
+#ifdef FRECHET_KINSOL_PEER
+  // KINSOL's Newton-GMRES beside a frechet Newton-Krylov case, with the same preconditioner of the
+  // Jacobian rebuilt at every iterate.
+  const auto kinsol_beside = [&](std::size_t m, const CsrMatrix& pattern, const Case& frechet_case, const std::string& preconditioner,
+                                 const std::function<OperatorPtr(const CsrMatrix&)>& make_preconditioner) {
+    const KinsolRun kinsol = kinsol_newton_gmres(m, pattern, make_preconditioner, repeats);
+    add_case({{"name", "kinsol_newton_gmres_" + preconditioner + "/" + std::to_string(frechet_case.n)},
+              {"n", frechet_case.n},
+              {"kinsol_seconds", kinsol.seconds},
+              {"kinsol_iterations", kinsol.iterations},
+              {"kinsol_linear_iterations", kinsol.linear_iterations},
+              {"kinsol_preconditioner_setups", kinsol.preconditioner_setups},
+              {"kinsol_flag", kinsol.flag},
+              {"kinsol_relative_residual", kinsol.relative_residual},
+              {"frechet_seconds", frechet_case.forward_seconds},
+              {"frechet_iterations", frechet_case.iterations},
+              {"frechet_linear_iterations", frechet_case.linear_iterations},
+              {"ratio_kinsol_to_frechet", kinsol.seconds / frechet_case.forward_seconds}});
+    if (!json) std::printf("%-30s %9zu %6ld %6s %8ld %8s %10.4f %10s %8s  kinsol/frechet = %.2f (flag %d, relative residual %.1e)\n",
+                           ("kinsol newton-gmres " + preconditioner).c_str(), frechet_case.n, kinsol.iterations, "",
+                           kinsol.linear_iterations, "", kinsol.seconds, "", "", kinsol.seconds / frechet_case.forward_seconds, kinsol.flag,
+                           kinsol.relative_residual);
+  };
+#endif
   if (!json) std::printf("%-30s %9s %6s %6s %8s %8s %10s %10s %8s  %s\n", "case", "n", "iters", "JVPs", "lin.it", "adj.it", "forward s",
                          "grad s", "grad/fwd", "reason");
   for (const std::size_t m : sides) {
@@ -441,6 +472,12 @@ int main(int argc, char** argv) {
     const auto f = bratu(m);
     const auto ilu_at = [&](ConstVectorView u) {
       return ilu0_preconditioner(sparse_jacobian([&](const auto& v) { return f(v, theta); }, Vector(u.begin(), u.end()), *pattern, colors));
+    };
+    // Below the turning point the Jacobian -Laplace - h^2 lambda e^u is symmetric positive definite
+    // (the stable lower branch), so smoothed-aggregation AMG applies: a preconditioner whose GMRES
+    // iteration counts do not grow with the grid, unlike ILU(0)'s.
+    const auto amg_at = [&](ConstVectorView u) {
+      return amg_preconditioner(sparse_jacobian([&](const auto& v) { return f(v, theta); }, Vector(u.begin(), u.end()), *pattern, colors));
     };
     const double colored = static_cast<double>(colors.color_count + 1) / static_cast<double>(m * m);
     add_case({{"name", "coloring/" + std::to_string(m * m)},
@@ -457,24 +494,15 @@ int main(int argc, char** argv) {
           run("newton_krylov_ilu0", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres, .preconditioner_update = ilu_at}, repeats, true);
       add_row(ilu0);
 #ifdef FRECHET_KINSOL_PEER
-      const KinsolRun kinsol = kinsol_newton_gmres(m, *pattern, repeats);
-      add_case({{"name", "kinsol_newton_gmres_ilu0/" + std::to_string(m * m)},
-                {"n", m * m},
-                {"kinsol_seconds", kinsol.seconds},
-                {"kinsol_iterations", kinsol.iterations},
-                {"kinsol_linear_iterations", kinsol.linear_iterations},
-                {"kinsol_preconditioner_setups", kinsol.preconditioner_setups},
-                {"kinsol_flag", kinsol.flag},
-                {"kinsol_relative_residual", kinsol.relative_residual},
-                {"frechet_seconds", ilu0.forward_seconds},
-                {"frechet_iterations", ilu0.iterations},
-                {"frechet_linear_iterations", ilu0.linear_iterations},
-                {"ratio_kinsol_to_frechet", kinsol.seconds / ilu0.forward_seconds}});
-      if (!json) std::printf("%-30s %9zu %6ld %6s %8ld %8s %10.4f %10s %8s  kinsol/frechet = %.2f (flag %d, relative residual %.1e)\n",
-                             "kinsol newton-gmres ilu0", m * m, kinsol.iterations, "", kinsol.linear_iterations, "", kinsol.seconds, "", "",
-                             kinsol.seconds / ilu0.forward_seconds, kinsol.flag, kinsol.relative_residual);
+      kinsol_beside(m, *pattern, ilu0, "ilu0", [](const CsrMatrix& j) -> OperatorPtr { return ilu0_preconditioner(j); });
 #endif
     }
+    const Case amg = run("newton_krylov_amg", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::gmres, .preconditioner_update = amg_at},
+                         repeats, true);
+    add_row(amg);
+#ifdef FRECHET_KINSOL_PEER
+    kinsol_beside(m, *pattern, amg, "amg", [](const CsrMatrix& j) -> OperatorPtr { return amg_preconditioner(j); });
+#endif
     add_row(run("sparse_lu", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_lu, .jacobian_pattern = pattern}, repeats, true));
     const Case cholesky =
         run("sparse_cholesky", m, {.rtol = rtol, .linear_solver = NewtonLinearSolver::sparse_cholesky, .jacobian_pattern = pattern},

@@ -14,12 +14,13 @@
 namespace frechet {
 namespace {
 
-// One GMRES solve of a y = b with the linearization's options; a solve that does not converge
-// throws, since a derivative from it would be silently wrong.
+// One GMRES solve of a y = b with the linearization's options, warm-started from the direction's
+// previous solve; a solve that does not converge throws, since a derivative from it would be
+// silently wrong.
 Vector checked_gmres(const char* what, const OperatorPtr& a, ConstVectorView b, const ImplicitOptions& o,
-                     const OperatorPtr& preconditioner, int& iterations) {
-  const SolveResult r = gmres(a, b, {.rtol = o.rtol, .atol = o.atol, .max_iterations = o.max_iterations,
-                                     .preconditioner = preconditioner, .restart = o.restart});
+                     const OperatorPtr& preconditioner, detail::KrylovWarmStart& warm, int& iterations) {
+  SolveResult r = gmres(a, b, {.rtol = o.rtol, .atol = o.atol, .max_iterations = o.max_iterations, .x0 = warm.start(b),
+                               .preconditioner = preconditioner, .restart = o.restart});
   iterations += r.iterations;
   if (!r.converged) {
     std::ostringstream s;
@@ -28,12 +29,28 @@ Vector checked_gmres(const char* what, const OperatorPtr& a, ConstVectorView b, 
       << "); raise max_iterations or restart, loosen rtol, or give a preconditioner";
     throw NumericalError(s.str());
   }
-  return r.x;
+  warm.remember(b, r.x);
+  return std::move(r.x);
 }
 
 }  // namespace
 
 namespace detail {
+
+Vector KrylovWarmStart::start(ConstVectorView c) const {
+  if (rhs.empty()) return {};
+  const double previous = frechet::dot(rhs, rhs);
+  const double alpha = previous > 0 ? frechet::dot(c, rhs) / previous : 0.0;
+  if (alpha == 0.0 || !std::isfinite(alpha)) return {};
+  Vector x0 = solution;
+  frechet::scale(alpha, x0);
+  return x0;
+}
+
+void KrylovWarmStart::remember(ConstVectorView c, Vector y) {
+  rhs.assign(c.begin(), c.end());
+  solution = std::move(y);
+}
 
 void check_implicit_options(const char* what, const ImplicitOptions& o) {
   const std::string w(what);
@@ -106,7 +123,7 @@ Vector ImplicitLinearization::solve(ConstVectorView b) const {
   } else if (parts_.jacobian_x_inverse) {
     dx = parts_.jacobian_x_inverse->apply(b);
   } else {
-    dx = checked_gmres("implicit_jvp", parts_.jacobian_x, b, parts_.options, parts_.options.preconditioner,
+    dx = checked_gmres("implicit_jvp", parts_.jacobian_x, b, parts_.options, parts_.options.preconditioner, forward_start_,
                        linear_iterations_);
   }
   scale(-1.0, dx);
@@ -123,7 +140,7 @@ Vector ImplicitLinearization::solve_adjoint(ConstVectorView x_bar) const {
   } else {
     const OperatorPtr& m = parts_.options.preconditioner;
     w = checked_gmres("implicit_vjp", transposed(parts_.jacobian_x), x_bar, parts_.options,
-                      m ? transposed(m) : OperatorPtr(), linear_iterations_);
+                      m ? transposed(m) : OperatorPtr(), adjoint_start_, linear_iterations_);
   }
   scale(-1.0, w);
   return w;
@@ -131,7 +148,8 @@ Vector ImplicitLinearization::solve_adjoint(ConstVectorView x_bar) const {
 
 std::size_t ImplicitLinearization::memory_bytes() const noexcept {
   const std::size_t n = parts_.state_size;
-  std::size_t bytes = sizeof(*this) + parts_.theta_tape_bytes + detail::preconditioner_bytes(parts_.jacobian_x_inverse);
+  std::size_t bytes = sizeof(*this) + parts_.theta_tape_bytes + detail::preconditioner_bytes(parts_.jacobian_x_inverse) +
+                      forward_start_.bytes() + adjoint_start_.bytes();
   if (parts_.lu) bytes += n * n * sizeof(double) + n * sizeof(int);  // the LU factors and the pivots
   return bytes;
 }

@@ -1,5 +1,5 @@
 // Closed forms of derivatives: softmax, LayerNorm and unit-norm Jacobians, the cross-entropy
-// gradient, and the rules of A x and of least squares.
+// gradient, and the rules of A x and of least squares (first and second order).
 #include <boost/test/unit_test.hpp>
 
 #include "ad_test_support.hpp"
@@ -129,6 +129,54 @@ BOOST_AUTO_TEST_CASE(ps3_least_squares_adjoint) {
   BOOST_TEST(relative_error(y_bar, xg) <= 1e-13);
   BOOST_TEST(relative_distance(x_bar, expected) <= 1e-12);
   BOOST_TEST(relative_error(beta, qr.solve_least_squares(y)) <= 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(least_squares_second_order_and_rank_deficiency) {
+  // The Hessian through lstsq (its rule on Dual numbers, under hvp). In y alone, L(y) = ||beta||^2 / 2
+  // with beta = X^+ y linear in y, so the Hessian is X^{+T} X^+ = X (X^T X)^{-2} X^T exactly. In X and
+  // y together, for a tall X and a y off its range (so the residual terms r g^T count), the Hessian
+  // of <u, beta> is symmetric and equals central differences of the gradient, column by column.
+  Random rng(13);
+  const std::size_t m = 7, p = 3;
+  const DenseMatrix x = testing::random_dense(m, p, rng);
+  const QrFactorization qr(x);
+  const auto in_y = [&x](const auto& v) { return 0.5 * frechet::sum(frechet::square(frechet::lstsq(x, v))); };
+  const DenseMatrix h_y = hessian(in_y, rng.gaussian_vector(m));
+  DenseMatrix expected(m, m);
+  for (std::size_t j = 0; j < m; ++j) {
+    Vector e(m, 0.0);
+    e[j] = 1.0;
+    const Vector column = matvec(x, qr.solve_normal(qr.solve_normal(matvec_transpose(x, e))));
+    for (std::size_t i = 0; i < m; ++i) expected(i, j) = column[i];
+  }
+  BOOST_TEST(relative_distance(h_y, expected) <= 1e-12);
+
+  const Vector u = rng.gaussian_vector(p);
+  const auto in_both = [&u, m, p](const auto& t) {
+    return frechet::dot(u, frechet::lstsq(frechet::reshape(frechet::slice(t, 0, m * p), m, p), frechet::slice(t, m * p, m)));
+  };
+  const std::size_t n = m * p + m;
+  const Vector t = rng.gaussian_vector(n);
+  const DenseMatrix h = hessian(in_both, t);
+  BOOST_TEST(relative_distance(h, h.transposed()) <= 1e-12);
+  DenseMatrix fd(n, n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const double step = 1e-5;
+    Vector up = t, down = t;
+    up[j] += step;
+    down[j] -= step;
+    Vector column = grad(in_both, up);
+    axpy(-1.0, grad(in_both, down), column);
+    for (std::size_t i = 0; i < n; ++i) fd(i, j) = column[i] / (2 * step);
+  }
+  BOOST_TEST(relative_distance(h, fd) <= 1e-6);
+
+  // A rank-deficient X (two equal columns) has no least-squares derivative: the QR refuses it.
+  DenseMatrix twins(4, 2);
+  for (std::size_t i = 0; i < 4; ++i) twins(i, 0) = twins(i, 1) = static_cast<double>(i + 1);
+  const Vector y4{1.0, 0.0, 2.0, 1.0};
+  BOOST_CHECK_THROW(frechet::lstsq(twins, y4), NumericalError);
+  BOOST_CHECK_THROW(grad([&twins](const auto& v) { return frechet::sum(frechet::lstsq(twins, v)); }, y4), NumericalError);
 }
 
 BOOST_AUTO_TEST_CASE(one_entry_normalisations_are_constant) {

@@ -64,6 +64,20 @@ BOOST_AUTO_TEST_CASE(newton_krylov_and_sensitivities_with_ten_thousand_unknowns)
   // Two independent solves to rtol 1e-10: <u_bar, du> = lambda_bar up to their accuracy.
   BOOST_TEST(std::abs(dot(u_bar, du) - lambda_bar[0]) <= 1e-7 * std::abs(lambda_bar[0]));
   BOOST_TEST(lin.linear_iterations() <= 400);
+  // Warm starts: each direction starts from its previous solution scaled to the new right-hand side,
+  // so a parallel right-hand side costs no iteration (its start already meets the stopping rule) and
+  // gives the scaled answer; an independent one costs a full solve again.
+  const int before_repeats = lin.linear_iterations();
+  BOOST_TEST_MESSAGE("GMRES iterations of the first jvp and vjp: " << before_repeats);
+  Vector three_u_bar = u_bar;
+  scale(3.0, three_u_bar);
+  BOOST_TEST(std::abs(lin.vjp(three_u_bar)[0] - 3.0 * lambda_bar[0]) <= 1e-8 * std::abs(lambda_bar[0]));
+  BOOST_TEST(std::abs(lin.jvp(Vector{-2.0})[0] + 2.0 * du[0]) <= 1e-8 * std::abs(du[0]));
+  BOOST_TEST(lin.linear_iterations() - before_repeats <= 2);
+  const Vector other_bar = rng.gaussian_vector(m * m);
+  const Vector other_lambda_bar = lin.vjp(other_bar);
+  BOOST_TEST(std::abs(dot(other_bar, du) - other_lambda_bar[0]) <= 1e-7 * std::abs(other_lambda_bar[0]));
+  BOOST_TEST(lin.linear_iterations() - before_repeats > 10);
   // Against central differences of the whole solve in lambda.
   const double step = 1e-5;
   const auto solve_at = [&](double lambda) {

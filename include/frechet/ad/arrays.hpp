@@ -64,8 +64,8 @@ struct DualVector {
   DualVector(VectorOf<S> value, VectorOf<S> tangent);
   /// Number of entries.
   std::size_t size() const noexcept;
-  /// Entry i as a dual number.
-  Dual<S> operator[](std::size_t i) const;
+  /// Entry i as a dual number. Inlined: a scalar loop over a DualVector calls it per entry.
+  FRECHET_AD_INLINE Dual<S> operator[](std::size_t i) const;
 };
 
 /// A matrix of Dual<S> in struct-of-arrays form: the value matrix and the tangent matrix.
@@ -102,7 +102,7 @@ DualVector<S>::DualVector(VectorOf<S> v, VectorOf<S> t) : value(std::move(v)), t
   check_size("DualVector: size of tangent", value.size(), tangent.size());
 }
 template <class S> std::size_t DualVector<S>::size() const noexcept { return value.size(); }
-template <class S> Dual<S> DualVector<S>::operator[](std::size_t i) const {
+template <class S> FRECHET_AD_INLINE Dual<S> DualVector<S>::operator[](std::size_t i) const {
   return detail::at(detail::cview(*this), i);
 }
 

@@ -59,10 +59,31 @@ struct ImplicitOptions {
   OperatorPtr preconditioner{};
 };
 
+namespace detail {
+/// One direction's memory of a sequence of Krylov solves with the same matrix: the last right-hand
+/// side c_prev and solution y_prev. The next solve, with right-hand side c, starts from
+///     y_0 = alpha y_prev,   alpha = <c, c_prev> / ||c_prev||^2,
+/// which minimises ||c - alpha c_prev|| and so ||c - A y_0|| up to the previous solve's residual: a
+/// repeated (or parallel) right-hand side starts at its answer, an orthogonal one from zero, and no
+/// start is worse than zero by more than the previous solve's residual. Used by ImplicitLinearization
+/// and by sparse_solve's and sparse_lstsq's Krylov paths.
+struct KrylovWarmStart {
+  Vector rhs, solution;
+  /// The start for right-hand side c: alpha y_prev, or empty (zero) before the first solve or when
+  /// alpha is 0.
+  Vector start(ConstVectorView c) const;
+  /// Remembers a converged solve's right-hand side and solution.
+  void remember(ConstVectorView c, Vector y);
+  std::size_t bytes() const noexcept { return (rhs.capacity() + solution.capacity()) * sizeof(double); }
+};
+}  // namespace detail
+
 /// F linearised at a root (x*, theta): F_x factored (dense_lu) or as an operator (gmres), and
 /// F_theta's JVP and VJP (the latter a tape recorded once). Made by implicit_linearization; apply
-/// jvp and vjp as often as needed at the cost of one solve each. Not for concurrent calls (the
-/// products reuse tapes).
+/// jvp and vjp as often as needed at the cost of one solve each. With gmres, each direction (the
+/// solves with F_x, those with F_x^T) starts from its previous solution scaled to the new right-hand
+/// side (detail::KrylovWarmStart), so a repeated product costs one residual. Not for concurrent calls
+/// (the products reuse tapes and the warm starts).
 class ImplicitLinearization {
 public:
   /// The parts, as implicit_linearization assembles them from f.
@@ -100,13 +121,14 @@ public:
   double residual_norm() const noexcept { return parts_.residual_norm; }
   /// GMRES iterations over every solve so far (0 for the direct solvers).
   int linear_iterations() const noexcept { return linear_iterations_; }
-  /// Bytes the linearization keeps: F_x's dense LU or sparse factors, F_theta's tape, and itself (not
-  /// the Jacobian operator of gmres, whose tape an operator does not report).
+  /// Bytes the linearization keeps: F_x's dense LU or sparse factors, F_theta's tape, the warm starts
+  /// and itself (not the Jacobian operator of gmres, whose tape an operator does not report).
   std::size_t memory_bytes() const noexcept;
 
 private:
   Parts parts_;
   mutable int linear_iterations_ = 0;
+  mutable detail::KrylovWarmStart forward_start_, adjoint_start_;  // gmres only
 };
 
 namespace detail {
