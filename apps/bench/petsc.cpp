@@ -2,7 +2,8 @@
 // 3D Laplacian, frechet-on-PETSc (to_petsc_matrix of frechet's distributed operators) against PETSc's
 // own in the same run and the same KSP (KSPCG, no preconditioner, the unpreconditioned norm, a fixed
 // iteration count): assembled (PETSc's MPIAIJ) and matrix-free (PETSc's idiomatic DMDA shell). At one
-// rank also frechet's serial cg. Then the distributed adjoint's time over its forward solve.
+// rank also frechet's serial cg. Then the distributed adjoint's time over its forward solve, and
+// Hutchinson's trace estimate per probe (at one rank against the serial estimator).
 #include <CLI/CLI.hpp>
 #include <petscdmda.h>
 
@@ -10,9 +11,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bench_support.hpp"
 #include "frechet/krylov/cg.hpp"
+#include "frechet/krylov/hutchinson.hpp"
 #include "frechet/linop/laplacian.hpp"
 #include "frechet/petsc/petsc.hpp"
 
@@ -163,12 +166,13 @@ int main(int argc, char** argv) {
                "assembled and matrix-free; and the distributed adjoint over its forward solve",
                "bench_petsc");
   app.option_defaults()->always_capture_default();
-  int n = 100, iterations = 200, repeats = 5, adjoint_n = 60;
+  int n = 100, iterations = 200, repeats = 5, adjoint_n = 60, probes = 20;
   bool json = false;
   app.add_option("--n", n, "grid side: n^3 unknowns");
   app.add_option("--iterations", iterations, "CG iterations per timed solve (fixed: rtol 1e-30)");
   app.add_option("--repeats", repeats, "timed solves per variant, interleaved; the median is reported");
   app.add_option("--adjoint-n", adjoint_n, "grid side of the adjoint problem");
+  app.add_option("--probes", probes, "Rademacher probes per timed Hutchinson trace estimate");
   app.add_flag("--json", json, "print the JSON report");
   app.allow_extras();  // PETSc's own options (-log_view, ...)
   CLI11_PARSE(app, argc, argv);
@@ -258,6 +262,28 @@ int main(int argc, char** argv) {
                                  {"ms_forward_solve", 1e3 * t[0]},
                                  {"ms_adjoint", 1e3 * t[1]},
                                  {"ratio_adjoint_to_forward", t[1] / t[0]}});
+    }
+    // Hutchinson's trace on the assembled Laplacian: the serial estimator's body on this rank's rows
+    // (each rank's slice of every probe, one reduction); at one rank also hutchinson_trace itself.
+    {
+      const frechet::HutchinsonOptions h{.probes = probes};
+      std::vector<std::function<void()>> calls{[&] {
+        MPI_Barrier(comm);
+        frechet::bench::keep(frechet::petsc_hutchinson_trace(*csr, h).estimate);
+      }};
+      const frechet::CsrMatrix serial = session.size() == 1 ? frechet::laplacian_3d(side, side, side) : frechet::CsrMatrix();
+      if (session.size() == 1) calls.push_back([&] { frechet::bench::keep(frechet::hutchinson_trace(serial, h).estimate); });
+      const auto t = frechet::bench::interleaved_medians(calls, repeats);
+      nlohmann::json c{{"case", "hutchinson_trace"},
+                       {"ranks", session.size()},
+                       {"unknowns", csr->global_rows()},
+                       {"probes", probes},
+                       {"ms_per_probe_petsc", 1e3 * t[0] / probes}};
+      if (session.size() == 1) {
+        c["ms_per_probe_serial"] = 1e3 * t[1] / probes;
+        c["ratio_serial_to_petsc"] = t[1] / t[0];
+      }
+      report["cases"].push_back(c);
     }
     if (session.rank() == 0) {
       if (json) {

@@ -10,7 +10,9 @@
 #include "frechet/core/blas1.hpp"
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
-#include "orthogonalize.hpp"
+#include "estimators.hpp"
+#include "probes.hpp"
+#include "row_block.hpp"
 #include "small_eigen.hpp"
 #include "solver_support.hpp"
 
@@ -22,16 +24,16 @@ struct Settings {
   int max_iterations;
 };
 
-Settings checked_settings(const LinearOperator& a, const LanczosOptions& o) {
-  const std::string name = "lanczos";
-  detail::check_square("lanczos", a);
-  const std::size_t n = a.rows();
+// n is the global size: the operator's own rows for the whole block.
+Settings checked_settings(const char* function, const LinearOperator& a, const LanczosOptions& o, std::size_t n) {
+  const std::string name = function;
+  detail::check_square(function, a);
   if (o.count < 1 || static_cast<std::size_t>(o.count) > n) {
     throw ArgumentError(name + ": options.count: expected 1 <= count <= n = " + std::to_string(n) +
                         ", got " + std::to_string(o.count));
   }
   const auto count = static_cast<std::size_t>(o.count);
-  detail::check_tolerances("lanczos", o.rtol, o.atol);
+  detail::check_tolerances(function, o.rtol, o.atol);
   if (o.basis_size < 0) {
     throw ArgumentError(name + ": options.basis_size: expected >= 0, got " + std::to_string(o.basis_size));
   }
@@ -65,9 +67,15 @@ void order_by_target(ConstVectorView values, EigenTarget target, std::vector<int
 
 }  // namespace
 
-LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
-  const Settings s = checked_settings(a, options);
-  const std::size_t n = a.rows(), m = s.m, count = s.count;
+namespace detail {
+
+LanczosResult lanczos(const char* function, const LinearOperator& a, const LanczosOptions& options,
+                      const RowBlock& split) {
+  const std::string name = function;
+  // n: this block's rows, the length of every stored vector; global_n: the operator's size.
+  const std::size_t n = a.rows(), global_n = split.global_size;
+  const Settings s = checked_settings(function, a, options, global_n);
+  const std::size_t m = s.m, count = s.count;
   Random rng(options.seed);
 
   // Work space, allocated once: the basis V (n x (m+1)), the projected matrix T = V^T A V
@@ -85,12 +93,12 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
   {
     const VectorView v0 = column(0);
     if (options.x0.empty()) {
-      rng.fill_gaussian(v0);
+      fill_probe(rng, ProbeDistribution::gaussian, v0, split);
     } else {
-      copy(detail::initial_guess("lanczos", options.x0, n), v0);
+      copy(initial_guess(function, options.x0, n), v0);
     }
-    const double norm = norm2(v0);
-    if (norm == 0.0) throw ArgumentError("lanczos: options.x0: expected a nonzero vector");
+    const double norm = split.norm2(v0);
+    if (norm == 0.0) throw ArgumentError(name + ": options.x0: expected a nonzero vector");
     scale(1.0 / norm, v0);
   }
 
@@ -107,7 +115,8 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     const VectorView w = column(j + 1);
     a.apply(column(j), w);
     ++result.operator_products;
-    const double beta = detail::orthogonalize(basis.data(), n, j + 1, w, h, scratch);
+    orthogonalize_rows(basis.data(), n, j + 1, w, h, scratch, split);
+    const double beta = split.norm2(w);
     if (!std::isfinite(beta) || !all_finite(ConstVectorView(h).first(j + 1))) {
       reason = Reason::non_finite;
       break;
@@ -117,7 +126,7 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     for (std::size_t i = 0; i <= j; ++i) scale_h = std::max(scale_h, std::abs(h[i]));
     for (std::size_t i = 0; i < j; ++i) {
       if (std::abs(h[i] - tt(j, i)) > 1e-8 * scale_h) {
-        throw ArgumentError("lanczos: operator: expected a symmetric operator, but v_" + std::to_string(i) +
+        throw ArgumentError(name + ": operator: expected a symmetric operator, but v_" + std::to_string(i) +
                             "^T A v_" + std::to_string(j) + " = " + std::to_string(h[i]) + " and v_" +
                             std::to_string(j) + "^T A v_" + std::to_string(i) + " = " +
                             std::to_string(tt(j, i)));
@@ -129,7 +138,7 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
 
     // The next basis vector, with its coupling in row k of T. An invariant subspace (beta ~ 0)
     // continues with a fresh random direction, coupled to nothing.
-    if (k < n) {
+    if (k < global_n) {
       const VectorView next = column(k);
       for (std::size_t i = 0; i < k; ++i) tt(k, i) = 0.0;
       if (beta > 1e-12 * scale_h) {
@@ -138,8 +147,9 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
         beta_last = beta;
       } else {
         beta_last = 0.0;
-        rng.fill_gaussian(next);
-        const double fresh = detail::orthogonalize(basis.data(), n, k, next, h, scratch);
+        fill_probe(rng, ProbeDistribution::gaussian, next, split);
+        orthogonalize_rows(basis.data(), n, k, next, h, scratch, split);
+        const double fresh = split.norm2(next);
         scale(1.0 / fresh, next);
       }
     } else {
@@ -163,7 +173,7 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
       }
     }
     if (result.operator_products >= s.max_iterations) break;
-    if (k >= n) {  // unreachable in exact arithmetic: beta_last = 0 has converged above
+    if (k >= global_n) {  // unreachable in exact arithmetic: beta_last = 0 has converged above
       reason = Reason::breakdown;
       break;
     }
@@ -176,7 +186,7 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
         for (std::size_t i = 0; i < m; ++i) wanted[i + c * m] = eig.vector(i, static_cast<std::size_t>(order[c]));
       for (std::size_t r0 = 0; r0 < n; r0 += block) {
         const std::size_t rows = std::min(block, n - r0);
-        blas::gemm("lanczos", Transpose::no, Transpose::no, rows, p, m, 1.0, basis.data() + r0, n,
+        blas::gemm(function, Transpose::no, Transpose::no, rows, p, m, 1.0, basis.data() + r0, n,
                    wanted.data(), m, 0.0, row_block.data(), rows);
         for (std::size_t c = 0; c < p; ++c)
           std::copy_n(row_block.data() + c * rows, rows, basis.data() + r0 + c * n);
@@ -204,8 +214,10 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
     for (std::size_t c = 0; c < count; ++c)
       for (std::size_t i = 0; i < k; ++i) wanted[i + c * k] = eig.vector(i, static_cast<std::size_t>(order[c]));
     result.eigenvectors = DenseMatrix(n, count);
-    blas::gemm("lanczos", Transpose::no, Transpose::no, n, count, k, 1.0, basis.data(), n, wanted.data(), k,
-               0.0, result.eigenvectors.data(), n);
+    if (n > 0) {  // a block may hold no rows, and BLAS wants a leading dimension >= 1
+      blas::gemm(function, Transpose::no, Transpose::no, n, count, k, 1.0, basis.data(), n, wanted.data(), k,
+                 0.0, result.eigenvectors.data(), n);
+    }
     result.eigenvalues.resize(count);
     result.residual_norms.resize(count);
     Vector ay(n);
@@ -214,12 +226,18 @@ LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
       result.eigenvalues[c] = theta;
       const ConstVectorView y = result.eigenvectors.col(c);
       a.apply(y, ay);
-      result.residual_norms[c] = detail::norm_of_difference(ay, theta, y);
+      result.residual_norms[c] = split.combine_norms(norm_of_difference(ay, theta, y));
     }
   }
   result.reason = reason;
   result.converged = reason == Reason::converged;
   return result;
+}
+
+}  // namespace detail
+
+LanczosResult lanczos(const LinearOperator& a, const LanczosOptions& options) {
+  return detail::lanczos("lanczos", a, options, detail::RowBlock::whole(a.rows()));
 }
 
 LanczosResult lanczos(const OperatorPtr& a, const LanczosOptions& options) {

@@ -2,6 +2,7 @@
 // Random probes and running sample moments for the stochastic estimators. Internal.
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "frechet/core/error.hpp"
 #include "frechet/core/random.hpp"
 #include "frechet/krylov/trace_result.hpp"
+#include "row_block.hpp"
 
 namespace frechet::detail {
 
@@ -19,6 +21,35 @@ inline void fill_probe(Random& rng, ProbeDistribution distribution, VectorView z
   } else {
     rng.fill_gaussian(z);
   }
+}
+
+/// Fills z with the block's entries [offset, offset + z.size()) of the probe that fill_probe draws
+/// for all global_size rows, and leaves rng where that draw leaves it: every process draws its
+/// slice of the same global probe, so a distributed estimate equals the serial one with the same
+/// seed to round-off. A Rademacher probe takes entry i from bit i mod 64 of the (i / 64)-th 64-bit
+/// draw (Random::fill_rademacher's order), so the generator jumps over the words before and after
+/// the block (Random::discard, logarithmic in their number). A Gaussian one (the polar method
+/// rejects a variable number of draws) is generated whole and sliced: global_size draws per process.
+inline void fill_probe(Random& rng, ProbeDistribution distribution, VectorView z, const RowBlock& block) {
+  if (block.is_whole()) {
+    fill_probe(rng, distribution, z);
+    return;
+  }
+  const std::size_t begin = block.offset, end = block.offset + z.size();
+  if (distribution == ProbeDistribution::gaussian) {
+    for (std::size_t i = 0; i < begin; ++i) rng.gaussian();
+    rng.fill_gaussian(z);
+    for (std::size_t i = end; i < block.global_size; ++i) rng.gaussian();
+    return;
+  }
+  const std::size_t words = (block.global_size + 63) / 64;
+  std::size_t word = begin / 64;
+  rng.discard(word);
+  for (std::size_t i = begin; i < end; ++word) {
+    std::uint64_t bits = rng.next_u64() >> (i % 64);
+    for (std::size_t b = i % 64; b < 64 && i < end; ++b, ++i, bits >>= 1) z[i - begin] = (bits & 1U) ? 1.0 : -1.0;
+  }
+  rng.discard(words - word);
 }
 
 /// Throws ArgumentError "<function>: options.<field>: expected >= <least>, got <value>".

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "frechet/core/blas1.hpp"
+#include "estimators.hpp"
 #include "frechet/core/error.hpp"
 #include "probes.hpp"
 #include "small_eigen.hpp"
@@ -18,18 +19,20 @@ namespace {
 // Gauss quadrature nodes theta_i and weights tau_i of the spectral measure of A seen from a probe:
 // u^T f(A) u ~ sum_i tau_i f(theta_i) for unit u. Runs k steps of the plain three-term Lanczos
 // recurrence and stops early when beta ~ 0 (the Krylov subspace is invariant: the quadrature is
-// exact). Work vectors are the caller's, so nothing is allocated per probe.
+// exact). Work vectors are the caller's, so nothing is allocated per probe. On a block of rows the
+// vectors are the block's parts and alpha and beta are reduced over the blocks: every process
+// computes the same tridiagonal matrix, nodes and weights.
 class LanczosQuadrature {
 public:
-  LanczosQuadrature(std::size_t n, std::size_t steps)
-      : steps_(steps), v_(n), v_prev_(n), w_(n), t_(steps * steps), eig_(steps) {}
+  LanczosQuadrature(std::size_t n, std::size_t steps, const detail::RowBlock& block)
+      : steps_(steps), block_(block), v_(n), v_prev_(n), w_(n), t_(steps * steps), eig_(steps) {}
 
   /// Runs from z (not necessarily unit); returns the number of nodes. Throws NumericalError for
   /// non-finite products.
   std::size_t run(const LinearOperator& a, ConstVectorView z, int& operator_products) {
     const std::size_t n = z.size();
     copy(z, v_);
-    scale(1.0 / norm2(z), v_);
+    scale(1.0 / block_.norm2(z), v_);
     fill(v_prev_, 0.0);
     std::fill(t_.begin(), t_.end(), 0.0);
     double beta = 0.0;
@@ -38,14 +41,14 @@ public:
       a.apply(v_, w_);
       ++operator_products;
       // w = A v - beta v_prev - alpha v
-      const double alpha = dot(v_, w_);
+      const double alpha = block_.dot(v_, w_);
       for (std::size_t i = 0; i < n; ++i) w_[i] -= alpha * v_[i] + beta * v_prev_[i];
       if (!std::isfinite(alpha)) {
         throw NumericalError("stochastic Lanczos quadrature: the operator returned a non-finite product");
       }
       t_[k + k * steps_] = alpha;
       ++k;
-      const double beta_next = norm2(w_);
+      const double beta_next = block_.norm2(w_);
       if (k == steps_ || beta_next <= 1e-12 * std::max(std::abs(alpha), beta)) break;
       t_[k + (k - 1) * steps_] = beta_next;
       std::swap(v_prev_, v_);
@@ -60,6 +63,7 @@ public:
 
 private:
   std::size_t steps_;
+  const detail::RowBlock& block_;
   Vector v_, v_prev_, w_, t_;
   detail::SmallSymmetricEigen eig_;
 };
@@ -72,21 +76,24 @@ void check_common(const char* function, const LinearOperator& a, int probes, int
 
 }  // namespace
 
-TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::function<double(double)>& f,
-                                       const LanczosQuadratureOptions& options) {
-  constexpr const char* name = "lanczos_quadrature_trace";
+namespace detail {
+
+TraceResult lanczos_quadrature_trace(const char* name, const LinearOperator& a,
+                                     const std::function<double(double)>& f, const LanczosQuadratureOptions& options,
+                                     const RowBlock& block) {
   check_common(name, a, options.probes, 2, options.lanczos_steps);
   if (!f) throw ArgumentError(std::string(name) + ": f: expected a function, got an empty one");
   const std::size_t n = a.rows();
-  const std::size_t steps = std::min(static_cast<std::size_t>(options.lanczos_steps), std::max<std::size_t>(n, 1));
+  const std::size_t steps =
+      std::min(static_cast<std::size_t>(options.lanczos_steps), std::max<std::size_t>(block.global_size, 1));
   Random rng(options.seed);
   Vector z(n);
-  LanczosQuadrature quadrature(n, steps);
-  detail::RunningMoments moments(options.probes);
+  LanczosQuadrature quadrature(n, steps, block);
+  RunningMoments moments(options.probes);
   TraceResult result;
   for (int p = 0; p < options.probes; ++p) {
-    detail::fill_probe(rng, options.distribution, z);
-    const double z_norm2 = dot(z, z);
+    fill_probe(rng, options.distribution, z, block);
+    const double z_norm2 = block.dot(z, z);
     const std::size_t k = quadrature.run(a, z, result.operator_products);
     double sum = 0.0;
     for (std::size_t i = 0; i < k; ++i) sum += quadrature.weight(i) * f(quadrature.node(i));
@@ -97,25 +104,25 @@ TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::functio
   return result;
 }
 
-TraceResult lanczos_quadrature_log_determinant(const LinearOperator& a,
-                                               const LanczosQuadratureOptions& options) {
+TraceResult lanczos_quadrature_log_determinant(const char* name, const LinearOperator& a,
+                                               const LanczosQuadratureOptions& options, const RowBlock& block) {
   return lanczos_quadrature_trace(
-      a,
-      [](double theta) {
+      name, a,
+      [name](double theta) {
         if (!(theta > 0.0)) {
-          throw NumericalError("lanczos_quadrature_log_determinant: operator: expected a positive definite "
-                               "operator, got a Ritz value " + std::to_string(theta) + " <= 0");
+          throw NumericalError(std::string(name) + ": operator: expected a positive definite operator, got a "
+                               "Ritz value " + std::to_string(theta) + " <= 0");
         }
         return std::log(theta);
       },
-      options);
+      options, block);
 }
 
-SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& a,
-                                                          const SpectralDensityOptions& options) {
-  constexpr const char* name = "lanczos_quadrature_spectral_density";
+SpectralDensityResult lanczos_quadrature_spectral_density(const char* name, const LinearOperator& a,
+                                                          const SpectralDensityOptions& options,
+                                                          const RowBlock& block) {
   check_common(name, a, options.probes, 1, options.lanczos_steps);
-  detail::check_at_least(name, "points", options.points, 2);
+  check_at_least(name, "points", options.points, 2);
   if (!std::isfinite(options.sigma) || options.sigma < 0.0) {
     throw ArgumentError(std::string(name) + ": options.sigma: expected a finite value >= 0, got " +
                         std::to_string(options.sigma));
@@ -125,10 +132,11 @@ SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& 
                         std::to_string(*options.lower) + " and " + std::to_string(*options.upper));
   }
   const std::size_t n = a.rows();
-  const std::size_t steps = std::min(static_cast<std::size_t>(options.lanczos_steps), std::max<std::size_t>(n, 1));
+  const std::size_t steps =
+      std::min(static_cast<std::size_t>(options.lanczos_steps), std::max<std::size_t>(block.global_size, 1));
   Random rng(options.seed);
   Vector z(n);
-  LanczosQuadrature quadrature(n, steps);
+  LanczosQuadrature quadrature(n, steps, block);
 
   // All nodes and scaled weights first: the grid depends on the extreme nodes.
   Vector nodes, weights;
@@ -136,8 +144,8 @@ SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& 
   weights.reserve(nodes.capacity());
   SpectralDensityResult result;
   for (int p = 0; p < options.probes; ++p) {
-    detail::fill_probe(rng, options.distribution, z);
-    const double scale_z = dot(z, z) / static_cast<double>(n) / options.probes;
+    fill_probe(rng, options.distribution, z, block);
+    const double scale_z = block.dot(z, z) / static_cast<double>(block.global_size) / options.probes;
     const std::size_t k = quadrature.run(a, z, result.operator_products);
     for (std::size_t i = 0; i < k; ++i) {
       nodes.push_back(quadrature.node(i));
@@ -164,6 +172,25 @@ SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& 
     result.density[j] = norm * phi;
   }
   return result;
+}
+
+}  // namespace detail
+
+TraceResult lanczos_quadrature_trace(const LinearOperator& a, const std::function<double(double)>& f,
+                                     const LanczosQuadratureOptions& options) {
+  return detail::lanczos_quadrature_trace("lanczos_quadrature_trace", a, f, options,
+                                          detail::RowBlock::whole(a.rows()));
+}
+
+TraceResult lanczos_quadrature_log_determinant(const LinearOperator& a, const LanczosQuadratureOptions& options) {
+  return detail::lanczos_quadrature_log_determinant("lanczos_quadrature_log_determinant", a, options,
+                                                    detail::RowBlock::whole(a.rows()));
+}
+
+SpectralDensityResult lanczos_quadrature_spectral_density(const LinearOperator& a,
+                                                          const SpectralDensityOptions& options) {
+  return detail::lanczos_quadrature_spectral_density("lanczos_quadrature_spectral_density", a, options,
+                                                     detail::RowBlock::whole(a.rows()));
 }
 
 TraceResult lanczos_quadrature_trace(const OperatorPtr& a, const std::function<double(double)>& f,

@@ -20,6 +20,12 @@ public:
 
   /// 64 uniformly distributed bits.
   std::uint64_t next_u64();
+  /// Advances the generator as `count` calls of next_u64 would, in O(log count) work for large
+  /// counts (the jump polynomial x^count modulo the characteristic polynomial of xoshiro256's linear
+  /// transition: Haramoto, Matsumoto, Nishimura, Panneton, L'Ecuyer, "Efficient jump ahead for
+  /// F2-linear random number generators", INFORMS J. Comput. 20(3), 2008). A Gaussian draw held
+  /// over from the polar method's pair is kept.
+  void discard(std::uint64_t count);
   /// Uniform on [0, 1), with 53 random bits.
   double uniform();
   /// Standard normal N(0, 1).

@@ -7,6 +7,7 @@
 #include "frechet/petsc/distributed_laplacian.hpp"
 #include "frechet/petsc/distributed_operator.hpp"
 #include "frechet/petsc/newton_krylov.hpp"
+#include "frechet/petsc/petsc_estimators.hpp"
 #include "frechet/petsc/petsc_matrix.hpp"
 #include "frechet/petsc/petsc_session.hpp"
 #include "frechet/petsc/petsc_solve.hpp"
