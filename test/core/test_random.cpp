@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <cstdint>
 
 #include "frechet/core/random.hpp"
 
@@ -54,6 +55,20 @@ BOOST_AUTO_TEST_CASE(uniform_range_and_mean) {
     s += v;
   }
   BOOST_TEST(std::abs(s / x.size() - 0.5) < 0.03);
+}
+
+// Random::discard(d) leaves the generator where d draws leave it, on both sides of the count where
+// it changes from stepping to the jump polynomial, and keeps a held-over Gaussian.
+BOOST_AUTO_TEST_CASE(random_discard_equals_draws) {
+  for (const std::uint64_t count : {0ULL, 1ULL, 4095ULL, 4096ULL, 100003ULL, (1ULL << 22) + 5}) {
+    Random jumped(17), drawn(17);
+    const double held = jumped.gaussian();
+    BOOST_TEST(drawn.gaussian() == held);
+    jumped.discard(count);
+    for (std::uint64_t k = 0; k < count; ++k) drawn.next_u64();
+    BOOST_TEST(jumped.gaussian() == drawn.gaussian());  // the held-over half of the pair
+    BOOST_TEST(jumped.next_u64() == drawn.next_u64());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

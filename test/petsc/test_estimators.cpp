@@ -173,20 +173,6 @@ BOOST_AUTO_TEST_CASE(large_laplacian_probes_jump_ahead) {
                                    slice(hutchinson_diagonal(serial, h).diagonal, d.row_begin(), d.rows())) <= 1e-14);
 }
 
-// Random::discard(d) leaves the generator where d draws leave it, on both sides of the count where
-// it changes from stepping to the jump polynomial, and keeps a held-over Gaussian.
-BOOST_AUTO_TEST_CASE(random_discard_equals_draws) {
-  for (const std::uint64_t count : {0ULL, 1ULL, 4095ULL, 4096ULL, 100003ULL, (1ULL << 22) + 5}) {
-    Random jumped(17), drawn(17);
-    const double held = jumped.gaussian();
-    BOOST_TEST(drawn.gaussian() == held);
-    jumped.discard(count);
-    for (std::uint64_t k = 0; k < count; ++k) drawn.next_u64();
-    BOOST_TEST(jumped.gaussian() == drawn.gaussian());  // the held-over half of the pair
-    BOOST_TEST(jumped.next_u64() == drawn.next_u64());
-  }
-}
-
 // A combinator of a distributed operator (A + diag(d)) is a plain LinearOperator on this rank's rows.
 BOOST_AUTO_TEST_CASE(combinator_of_a_distributed_operator_equals_serial) {
   const auto d = distributed_laplacian_3d_operator(world(), 5, 4, 6);
