@@ -1,8 +1,12 @@
 #include "frechet/petsc/petsc_estimators.hpp"
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "frechet/core/error.hpp"
 #include "krylov/estimators.hpp"
@@ -55,10 +59,49 @@ void check_start(const char* function, const LinearOperator& a, ConstVectorView 
   }
 }
 
+// One option as 64 bits, compared across the ranks (a double bit for bit; an unset optional as a
+// value no set one takes).
+struct OptionBits {
+  const char* field;
+  std::uint64_t bits;
+};
+OptionBits option(const char* field, std::uint64_t v) { return {field, v}; }
+OptionBits option(const char* field, int v) { return {field, static_cast<std::uint64_t>(static_cast<std::int64_t>(v))}; }
+OptionBits option(const char* field, double v) { return {field, std::bit_cast<std::uint64_t>(v)}; }
+OptionBits option(const char* field, ProbeDistribution v) { return {field, static_cast<std::uint64_t>(v)}; }
+OptionBits option(const char* field, const std::optional<double>& v) {
+  return {field, v ? std::bit_cast<std::uint64_t>(*v) : ~std::uint64_t{0}};
+}
+OptionBits option(const char* field, const std::optional<int>& v) {
+  return v ? option(field, *v) : OptionBits{field, std::uint64_t{1} << 63};
+}
+
+// The options that decide the probes, the number of products and the control flow must be the same
+// on every rank: with a different seed the ranks would draw slices of different probes and return a
+// silently wrong estimate, with a different count one rank would wait forever in a reduction. One
+// allreduce of the values and their complements (max of ~v is ~min of v) finds any difference, and
+// every rank throws the same error.
+void check_same_options(const char* function, MPI_Comm comm, std::initializer_list<OptionBits> options) {
+  std::vector<std::uint64_t> local;
+  for (const OptionBits& o : options) local.push_back(o.bits);
+  for (const OptionBits& o : options) local.push_back(~o.bits);
+  std::vector<std::uint64_t> global(local.size());
+  MPI_Allreduce(local.data(), global.data(), static_cast<int>(local.size()), MPI_UINT64_T, MPI_MAX, comm);
+  std::size_t i = 0;
+  for (const OptionBits& o : options) {
+    if (global[i] != ~global[options.size() + i])
+      throw ArgumentError(std::string(function) + ": options." + o.field +
+                          ": expected the same value on every rank, got different values");
+    ++i;
+  }
+}
+
 }  // namespace
 
 TraceResult petsc_hutchinson_trace(const LinearOperator& a, MPI_Comm comm, const HutchinsonOptions& options) {
   constexpr const char* name = "petsc_hutchinson_trace";
+  check_same_options(name, comm, {option("probes", options.probes), option("distribution", options.distribution),
+                                   option("seed", options.seed)});
   return detail::hutchinson_trace(name, a, options, row_block(name, a, comm));
 }
 
@@ -68,6 +111,8 @@ TraceResult petsc_hutchinson_trace(const DistributedOperator& a, const Hutchinso
 
 DiagonalResult petsc_hutchinson_diagonal(const LinearOperator& a, MPI_Comm comm, const HutchinsonOptions& options) {
   constexpr const char* name = "petsc_hutchinson_diagonal";
+  check_same_options(name, comm, {option("probes", options.probes), option("distribution", options.distribution),
+                                   option("seed", options.seed)});
   return detail::hutchinson_diagonal(name, a, options, row_block(name, a, comm));
 }
 
@@ -77,6 +122,8 @@ DiagonalResult petsc_hutchinson_diagonal(const DistributedOperator& a, const Hut
 
 TraceResult petsc_hutchpp_trace(const LinearOperator& a, MPI_Comm comm, const HutchppOptions& options) {
   constexpr const char* name = "petsc_hutchpp_trace";
+  check_same_options(name, comm, {option("operator_products", options.operator_products),
+                                   option("distribution", options.distribution), option("seed", options.seed)});
   return detail::hutchpp_trace(name, a, options, row_block(name, a, comm));
 }
 
@@ -88,6 +135,8 @@ TraceResult petsc_lanczos_quadrature_trace(const LinearOperator& a, MPI_Comm com
                                            const std::function<double(double)>& f,
                                            const LanczosQuadratureOptions& options) {
   constexpr const char* name = "petsc_lanczos_quadrature_trace";
+  check_same_options(name, comm, {option("probes", options.probes), option("lanczos_steps", options.lanczos_steps),
+                                   option("distribution", options.distribution), option("seed", options.seed)});
   return detail::lanczos_quadrature_trace(name, a, f, options, row_block(name, a, comm));
 }
 
@@ -99,6 +148,8 @@ TraceResult petsc_lanczos_quadrature_trace(const DistributedOperator& a, const s
 TraceResult petsc_lanczos_quadrature_log_determinant(const LinearOperator& a, MPI_Comm comm,
                                                      const LanczosQuadratureOptions& options) {
   constexpr const char* name = "petsc_lanczos_quadrature_log_determinant";
+  check_same_options(name, comm, {option("probes", options.probes), option("lanczos_steps", options.lanczos_steps),
+                                   option("distribution", options.distribution), option("seed", options.seed)});
   return detail::lanczos_quadrature_log_determinant(name, a, options, row_block(name, a, comm));
 }
 
@@ -110,6 +161,10 @@ TraceResult petsc_lanczos_quadrature_log_determinant(const DistributedOperator& 
 SpectralDensityResult petsc_lanczos_quadrature_spectral_density(const LinearOperator& a, MPI_Comm comm,
                                                                 const SpectralDensityOptions& options) {
   constexpr const char* name = "petsc_lanczos_quadrature_spectral_density";
+  check_same_options(name, comm, {option("probes", options.probes), option("lanczos_steps", options.lanczos_steps),
+                                   option("sigma", options.sigma), option("points", options.points),
+                                   option("lower", options.lower), option("upper", options.upper),
+                                   option("distribution", options.distribution), option("seed", options.seed)});
   return detail::lanczos_quadrature_spectral_density(name, a, options, row_block(name, a, comm));
 }
 
@@ -122,6 +177,10 @@ LanczosResult petsc_lanczos(const LinearOperator& a, MPI_Comm comm, const Lanczo
   constexpr const char* name = "petsc_lanczos";
   detail::RowBlock block = row_block(name, a, comm);
   check_start(name, a, options.x0, comm);
+  check_same_options(name, comm, {option("count", options.count), option("target", static_cast<int>(options.target)),
+                                  option("basis_size", options.basis_size), option("rtol", options.rtol),
+                                  option("atol", options.atol), option("max_iterations", options.max_iterations),
+                                  option("seed", options.seed)});
   return detail::lanczos(name, a, options, block);
 }
 

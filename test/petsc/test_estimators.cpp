@@ -31,6 +31,7 @@ using frechet::testing::global_relative_error;
 using frechet::testing::on_every_rank;
 using frechet::testing::slice;
 using frechet::testing::world;
+using frechet::testing::world_size;
 
 namespace {
 
@@ -233,6 +234,18 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_the_same_error_on_every_rank) {
   check_throws_alike<ArgumentError>([&] { petsc_hutchpp_trace(d, {.operator_products = 5}); });
   check_throws_alike<ArgumentError>([&] { petsc_lanczos_quadrature_trace(d, std::function<double(double)>{}); });
   check_throws_alike<ArgumentError>([&] { petsc_lanczos_quadrature_spectral_density(d, {.sigma = -1.0}); });
+  // Options that differ between ranks (meaningful at 2 ranks; at 1 they agree and nothing throws).
+  if (world_size() > 1) {
+    const std::uint64_t seed = static_cast<std::uint64_t>(rank);
+    check_throws_alike<ArgumentError>([&] { petsc_hutchinson_trace(d, {.seed = seed}); });
+    check_throws_alike<ArgumentError>([&] { petsc_hutchinson_diagonal(d, {.probes = 3 + rank}); });
+    check_throws_alike<ArgumentError>([&] { petsc_hutchpp_trace(d, {.operator_products = 30 + 3 * rank}); });
+    check_throws_alike<ArgumentError>([&] { petsc_lanczos_quadrature_log_determinant(d, {.lanczos_steps = 5 + rank}); });
+    check_throws_alike<ArgumentError>([&] {
+      petsc_lanczos_quadrature_spectral_density(d, {.upper = rank == 0 ? std::optional<double>{} : std::optional<double>{9.0}});
+    });
+    check_throws_alike<ArgumentError>([&] { petsc_lanczos(d, {.rtol = rank == 0 ? 1e-10 : 1e-9}); });
+  }
   // -A is negative definite: every rank sees the same Ritz values, so every rank throws.
   const OperatorPtr negative = scaled(std::make_shared<const DistributedCsrMatrix>(d), -1.0);
   check_throws_alike<NumericalError>(

@@ -11,7 +11,8 @@
 /// probe costs each rank its own n entries and two jumps of the generator over the other ranks'
 /// (Random::discard, logarithmic in N); a Gaussian one costs N normal draws (N global, n this
 /// rank's): use Gaussian probes only where the product costs more than N normal draws. Every rank
-/// must pass the same options; the calls are collective.
+/// must pass the same options (those that decide the probes and the iteration are compared by one
+/// allreduce; a difference throws ArgumentError on every rank); the calls are collective.
 
 #include <mpi.h>
 
