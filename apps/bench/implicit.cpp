@@ -1,9 +1,10 @@
 // implicit: Bratu's problem -Laplace(u) = lambda e^u on an m x m grid (default 10^5 and 10^6
 // unknowns), solved by Newton-Krylov (GMRES with ILU(0), or with smoothed-aggregation AMG, of the
-// coloured Jacobian at every iterate) and by the sparse-direct Newton (UMFPACK and CHOLMOD, analysed once, refactored every step), and the
-// gradient of the loss sum(u*(lambda)) / n by the implicit adjoint, whose GMRES solve is preconditioned
-// by what the forward solve left (the kept factors, or the last ILU(0) or AMG hierarchy). Per case: the forward and
-// gradient times and ratio_grad_to_forward; per size, ratio_colored_to_dense_jvps (JVPs per
+// coloured Jacobian at every iterate) and by the sparse-direct Newton (UMFPACK and CHOLMOD, analysed
+// once, refactored every step), and the gradient of the loss sum(u*(lambda)) / n by the implicit
+// adjoint, whose GMRES solve is preconditioned by what the forward solve left (the kept factors, or
+// the last ILU(0) or AMG hierarchy). Per case: the forward and gradient times and
+// ratio_grad_to_forward; per size, ratio_colored_to_dense_jvps (JVPs per
 // Jacobian by colouring over n), and up to --unrolled-max-n unknowns the same gradient by unrolling
 // the sparse Cholesky Newton iterations on the tape (each step a differentiable sparse_solve):
 // ratio_unrolled_to_implicit (its reverse pass over the implicit adjoint) and
@@ -15,10 +16,10 @@
 // newton_raphson_iterate, called directly with the same stopping rule, ratio_frechet_to_boost. With
 // -Dkinsol_peer, SUNDIALS KINSOL's Newton-GMRES with the same ILU(0) or AMG of the Jacobian at every
 // iterate (KINSetPreconditioner) beside frechet's newton_krylov_ilu0 and newton_krylov_amg:
-// ratio_kinsol_to_frechet. With
-// -Dscipy_peer, SciPy's newton_krylov on the same residual and stopping rule (no preconditioner,
-// LGMRES) beside frechet's unpreconditioned Newton-Krylov, up to --peer-max-n unknowns (unpreconditioned
-// Newton-GMRES needs thousands of GMRES iterations per step at 10^5 and more): ratio_scipy_to_frechet.
+// ratio_kinsol_to_frechet. With -Dscipy_peer, SciPy's newton_krylov on the same residual and
+// stopping rule (no preconditioner, LGMRES) beside frechet's unpreconditioned Newton-Krylov, up to
+// --peer-max-n unknowns (unpreconditioned Newton-GMRES needs thousands of GMRES iterations per step
+// at 10^5 and more): ratio_scipy_to_frechet.
 // --output FILE rewrites the JSON report there after every case, so that a stopped run keeps what it
 // measured.
 
