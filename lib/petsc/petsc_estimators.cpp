@@ -96,12 +96,21 @@ void check_same_options(const char* function, MPI_Comm comm, std::initializer_li
   }
 }
 
+void check_same_hutchinson_options(const char* function, MPI_Comm comm, const HutchinsonOptions& options) {
+  check_same_options(function, comm, {option("probes", options.probes), option("distribution", options.distribution),
+                                      option("seed", options.seed)});
+}
+
+void check_same_quadrature_options(const char* function, MPI_Comm comm, const LanczosQuadratureOptions& options) {
+  check_same_options(function, comm, {option("probes", options.probes), option("lanczos_steps", options.lanczos_steps),
+                                      option("distribution", options.distribution), option("seed", options.seed)});
+}
+
 }  // namespace
 
 TraceResult petsc_hutchinson_trace(const LinearOperator& a, MPI_Comm comm, const HutchinsonOptions& options) {
   constexpr const char* name = "petsc_hutchinson_trace";
-  check_same_options(name, comm, {option("probes", options.probes), option("distribution", options.distribution),
-                                   option("seed", options.seed)});
+  check_same_hutchinson_options(name, comm, options);
   return detail::hutchinson_trace(name, a, options, row_block(name, a, comm));
 }
 
@@ -111,8 +120,7 @@ TraceResult petsc_hutchinson_trace(const DistributedOperator& a, const Hutchinso
 
 DiagonalResult petsc_hutchinson_diagonal(const LinearOperator& a, MPI_Comm comm, const HutchinsonOptions& options) {
   constexpr const char* name = "petsc_hutchinson_diagonal";
-  check_same_options(name, comm, {option("probes", options.probes), option("distribution", options.distribution),
-                                   option("seed", options.seed)});
+  check_same_hutchinson_options(name, comm, options);
   return detail::hutchinson_diagonal(name, a, options, row_block(name, a, comm));
 }
 
@@ -135,8 +143,7 @@ TraceResult petsc_lanczos_quadrature_trace(const LinearOperator& a, MPI_Comm com
                                            const std::function<double(double)>& f,
                                            const LanczosQuadratureOptions& options) {
   constexpr const char* name = "petsc_lanczos_quadrature_trace";
-  check_same_options(name, comm, {option("probes", options.probes), option("lanczos_steps", options.lanczos_steps),
-                                   option("distribution", options.distribution), option("seed", options.seed)});
+  check_same_quadrature_options(name, comm, options);
   return detail::lanczos_quadrature_trace(name, a, f, options, row_block(name, a, comm));
 }
 
@@ -148,8 +155,7 @@ TraceResult petsc_lanczos_quadrature_trace(const DistributedOperator& a, const s
 TraceResult petsc_lanczos_quadrature_log_determinant(const LinearOperator& a, MPI_Comm comm,
                                                      const LanczosQuadratureOptions& options) {
   constexpr const char* name = "petsc_lanczos_quadrature_log_determinant";
-  check_same_options(name, comm, {option("probes", options.probes), option("lanczos_steps", options.lanczos_steps),
-                                   option("distribution", options.distribution), option("seed", options.seed)});
+  check_same_quadrature_options(name, comm, options);
   return detail::lanczos_quadrature_log_determinant(name, a, options, row_block(name, a, comm));
 }
 

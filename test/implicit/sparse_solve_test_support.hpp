@@ -59,6 +59,21 @@ inline Vector symmetrized(const CsrMatrix& pattern, const Vector& v) {
   return s;
 }
 
+// (f(v + h dv, b + h db) - f(v - h dv, b - h db)) / 2h: the central difference of f(values, b) along
+// (dv, db).
+template <class F>
+Vector central_difference(const F& f, const Vector& v, const Vector& b, const Vector& dv, const Vector& db, double h = 1e-6) {
+  Vector vp = v, vm = v, bp = b, bm = b;
+  axpy(h, dv, vp);
+  axpy(-h, dv, vm);
+  axpy(h, db, bp);
+  axpy(-h, db, bm);
+  Vector fd = f(vp, bp);
+  axpy(-1.0, f(vm, bm), fd);
+  scale(0.5 / h, fd);
+  return fd;
+}
+
 // Checks f(values, b) at (v0, b0): JVPs in each argument against central differences, and the VJP
 // against the JVP by duality in each argument, to duality_tol (relative): 1e-12 for the direct
 // solves, more for the Krylov ones, whose solves are exact only to their rtol. With `symmetric`, the
@@ -69,16 +84,7 @@ void check_derivatives(const F& f, const Vector& v0, const Vector& b0, Random& r
   const Vector dv = symmetric ? symmetrized(*symmetric, rng.gaussian_vector(v0.size())) : rng.gaussian_vector(v0.size());
   const Vector db = rng.gaussian_vector(b0.size());
   const Vector tangent = jvp(f, std::tuple{v0, b0}, std::tuple{dv, db}).tangent;
-  const double h = 1e-6;
-  Vector vp = v0, vm = v0, bp = b0, bm = b0;
-  axpy(h, dv, vp);
-  axpy(-h, dv, vm);
-  axpy(h, db, bp);
-  axpy(-h, db, bm);
-  Vector fd = f(vp, bp);
-  axpy(-1.0, f(vm, bm), fd);
-  scale(0.5 / h, fd);
-  BOOST_TEST(relative_error(tangent, fd) <= tol);
+  BOOST_TEST(relative_error(tangent, central_difference(f, v0, b0, dv, db)) <= tol);
 
   const Vector u = rng.gaussian_vector(tangent.size());
   const auto [value, pullback] = vjp(f, v0, b0);
